@@ -1,0 +1,9 @@
+/** choicelab notebook bindings: charts, tables, progress bars and report text for tslab notebooks. */
+export { frontend, setFrontend, inNotebook, html, markdown, heading, escapeHtml } from './display';
+export type { DisplayTarget, Frontend } from './display';
+export { plot, plotHTML, plotPage, plotlyBundleHTML, toPlainJSON, normaliseLayout, resetPlotBundle } from './plot';
+export type { Trace, Layout, PlotOptions } from './plot';
+export { table, tableHTML, tableText, formatValue } from './table';
+export type { TableInput, Columns, DataFrameLike, TableOptions } from './table';
+export { progress, progressHTML, progressText } from './progress';
+export type { Progress, ProgressOptions } from './progress';
