@@ -1,0 +1,12 @@
+/**
+ * choicelab — a notebook and simulation lab for customer-choice science.
+ *
+ * `import * as cl from 'choicelab'` gives one namespace per module: `cl.core` (seeded
+ * randomness, variates, statistics, optimisation, linear algebra, errors, TensorFlow.js
+ * backend) and `cl.notebook` (charts, tables, progress bars and report text).
+ */
+export * as core from './core';
+export * as notebook from './notebook';
+
+/** The installed choicelab version. */
+export const version: string = (require('../package.json') as { version: string }).version;
