@@ -7,3 +7,4 @@ export * from './stats';
 export * from './optimize';
 export * from './linalg';
 export * from './tensor';
+export * from './format';

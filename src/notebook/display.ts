@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { checkNumber } from '../core/validate';
+export { escapeHtml } from '../core/format';
 
 /** Something that shows rich output: a notebook cell's output area, or a test's recorder. */
 export interface DisplayTarget {
@@ -55,10 +56,6 @@ export function inNotebook(): boolean {
   return frontend() !== null;
 }
 
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** Shows raw HTML in the notebook (ignored outside one). */
 export function html(s: string): void {

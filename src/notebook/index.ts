@@ -3,7 +3,8 @@ export { frontend, setFrontend, inNotebook, html, markdown, heading, escapeHtml 
 export type { DisplayTarget, Frontend } from './display';
 export { plot, plotHTML, plotPage, plotlyBundleHTML, toPlainJSON, normaliseLayout, resetPlotBundle } from './plot';
 export type { Trace, Layout, PlotOptions } from './plot';
-export { table, tableHTML, tableText, formatValue } from './table';
-export type { TableInput, Columns, DataFrameLike, TableOptions } from './table';
+export { table } from './table';
+export { tableHTML, tableText, formatValue } from '../core/format';
+export type { TableInput, Columns, DataFrameLike, TableOptions } from '../core/format';
 export { progress, progressHTML, progressText } from './progress';
 export type { Progress, ProgressOptions } from './progress';

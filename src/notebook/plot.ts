@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { frontend, escapeHtml } from './display';
+import { frontend } from './display';
+import { escapeHtml } from '../core/format';
 import { invalidOption } from '../core/errors';
 import { checkKnownKeys, checkNumber } from '../core/validate';
 

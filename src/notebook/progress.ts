@@ -1,4 +1,5 @@
-import { frontend, escapeHtml, type DisplayTarget } from './display';
+import { frontend, type DisplayTarget } from './display';
+import { escapeHtml } from '../core/format';
 import { checkKnownKeys, checkNumber } from '../core/validate';
 
 /** A progress bar: updates one notebook output in place, or one terminal line. */

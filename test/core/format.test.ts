@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { formatValue, table, tableHTML, tableText } from '../../src/notebook';
+import { formatValue, tableHTML, tableText } from '../../src/core/format';
+import { table } from '../../src/notebook';
 import { InputError } from '../../src/core/errors';
 import { recordingFrontend } from '../helpers/frontend';
 
-describe('notebook/table', () => {
+describe('core/format (tables) and notebook.table', () => {
   it('tableHTML(columns) renders typed-array columns and right-aligns numbers', () => {
     const html = tableHTML({ plan: ['none', 'annual'], share: Float64Array.from([0.25, 0.75]) });
     assert.match(html, /<th>plan<\/th><th>share<\/th>/);
