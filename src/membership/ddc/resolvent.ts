@@ -1,0 +1,335 @@
+/**
+ * Linear systems with the resolvent of a policy: (I − β P_σ) x = b, where
+ * P_σ(s,s') = Σ_a π(a|s) P_a(s,s'). Used by the Newton–Kantorovich steps and the implicit-function
+ * derivatives of {@link solveDdc}, and by CCP estimators (policy valuation).
+ *
+ * Small S: dense LU with partial pivoting. Large S: restarted GMRES (Saad and Schultz, SIAM J. Sci.
+ * Stat. Comput. 7(3), 1986) on the sparse operator, right-preconditioned with ILU(0) (I − β P_σ is
+ * a non-singular M-matrix, so ILU(0) exists and is stable: Meijerink and van der Vorst, Math. Comp.
+ * 31, 1977). The sparsity pattern of I − β P_σ (the union of the actions' patterns plus the
+ * diagonal) is computed once per model and cached, so a new policy only refills values.
+ */
+import { ConvergenceError, DataError } from '../../core/errors';
+import { lu, luSolve, type LUDecomposition } from '../../core/linalg';
+import type { DdcModel } from './model';
+
+/** Tuning constants of the resolvent solvers. */
+export const resolventDefaults = {
+  /** Largest S solved with dense LU when the solver is 'auto'. */
+  denseLimit: 500,
+  /** GMRES restart length. */
+  restart: 40,
+  /** Most GMRES iterations per right-hand side. */
+  maxIterations: 2000,
+} as const;
+
+/** Which linear solver: 'auto' (dense LU if S ≤ denseLimit, else GMRES), 'dense' or 'gmres'. */
+export type LinearSolverKind = 'auto' | 'dense' | 'gmres';
+
+/** The CSR pattern of I − β P_σ: sorted columns, explicit diagonal, and where each P_a entry lands. */
+interface Pattern {
+  rowPtr: Int32Array;
+  colIdx: Int32Array;
+  /** Position of the diagonal entry of each row. */
+  diag: Int32Array;
+  /** For action a, the position in the pattern of each stored entry of P_a. */
+  maps: Int32Array[];
+}
+
+const patternCache = new WeakMap<DdcModel, Pattern>();
+
+function patternOf(model: DdcModel): Pattern {
+  const cached = patternCache.get(model);
+  if (cached) return cached;
+  const S = model.states.size;
+  const T = model.transitions;
+  const rowPtr = new Int32Array(S + 1);
+  const cols: number[] = [];
+  const marker = new Int32Array(S).fill(-1);
+  const row: number[] = [];
+  for (let s = 0; s < S; s++) {
+    row.length = 0;
+    marker[s] = s;
+    row.push(s);
+    for (const m of T) {
+      for (let j = m.rowPtr[s]; j < m.rowPtr[s + 1]; j++) {
+        const c = m.colIdx[j];
+        if (marker[c] !== s) {
+          marker[c] = s;
+          row.push(c);
+        }
+      }
+    }
+    row.sort((a, b) => a - b);
+    for (const c of row) cols.push(c);
+    rowPtr[s + 1] = cols.length;
+  }
+  const colIdx = Int32Array.from(cols);
+  const diag = new Int32Array(S);
+  const pos = new Int32Array(S).fill(-1);
+  const maps = T.map((m) => new Int32Array(m.values.length));
+  for (let s = 0; s < S; s++) {
+    for (let p = rowPtr[s]; p < rowPtr[s + 1]; p++) {
+      pos[colIdx[p]] = p;
+      if (colIdx[p] === s) diag[s] = p;
+    }
+    T.forEach((m, a) => {
+      for (let j = m.rowPtr[s]; j < m.rowPtr[s + 1]; j++) maps[a][j] = pos[m.colIdx[j]];
+    });
+  }
+  const pattern = { rowPtr, colIdx, diag, maps };
+  patternCache.set(model, pattern);
+  return pattern;
+}
+
+/** A factorised / preconditioned I − β P_σ for one policy; `setPolicy` refills it for another. */
+export interface ResolventOperator {
+  /**
+   * Rebuilds the operator for choice probabilities π (length S·A). With `refactor: false` the
+   * GMRES preconditioner of the previous policy is kept (still valid, possibly less effective).
+   */
+  setPolicy(probabilities: Float64Array, refactor?: boolean): void;
+  /**
+   * Solves (I − β P_σ) x = b into x (x holds the starting guess), stopping when the 2-norm of the
+   * residual is ≤ max(relTol·‖b‖₂, absTol). Returns the iterations and the residual reached.
+   */
+  solve(b: Float64Array, x: Float64Array, relTol: number, absTol: number): { iterations: number; residual: number };
+  /** True for the dense LU solver. */
+  readonly dense: boolean;
+}
+
+/** Creates the resolvent operator of a model with the chosen linear solver (no policy set yet). */
+export function resolventOperator(model: DdcModel, kind: LinearSolverKind = 'auto', denseLimit: number = resolventDefaults.denseLimit): ResolventOperator {
+  const dense = kind === 'dense' || (kind === 'auto' && model.states.size <= denseLimit);
+  return dense ? denseOperator(model) : gmresOperator(model);
+}
+
+function denseOperator(model: DdcModel): ResolventOperator {
+  const S = model.states.size;
+  const A = model.actions.length;
+  const beta = model.discount;
+  const data = new Float64Array(S * S);
+  let f: LUDecomposition | undefined;
+  return {
+    dense: true,
+    setPolicy(prob) {
+      data.fill(0);
+      for (let s = 0; s < S; s++) data[s * S + s] = 1;
+      for (let a = 0; a < A; a++) {
+        const { rowPtr, colIdx, values } = model.transitions[a];
+        for (let s = 0; s < S; s++) {
+          const w = beta * prob[s * A + a];
+          if (w === 0) continue;
+          const row = s * S;
+          for (let j = rowPtr[s]; j < rowPtr[s + 1]; j++) data[row + colIdx[j]] -= w * values[j];
+        }
+      }
+      try {
+        f = lu({ rows: S, cols: S, data });
+      } catch (e) {
+        if (e instanceof DataError) throw new DataError(`I − β·P_σ is singular: ${e.message}`);
+        throw e;
+      }
+    },
+    solve(b, x) {
+      x.set(luSolve(f!, b));
+      return { iterations: 1, residual: 0 };
+    },
+  };
+}
+
+function gmresOperator(model: DdcModel): ResolventOperator {
+  const S = model.states.size;
+  const A = model.actions.length;
+  const beta = model.discount;
+  const { rowPtr, colIdx, diag, maps } = patternOf(model);
+  const nnz = rowPtr[S];
+  const values = new Float64Array(nnz);
+  const f = new Float64Array(nnz); // ILU(0) factors, packed like `values`
+  const iw = new Int32Array(S).fill(-1);
+  let factored = false;
+  const m = Math.min(resolventDefaults.restart, S);
+  const basis = new Float64Array((m + 1) * S);
+  const H = new Float64Array((m + 1) * m);
+  const cs = new Float64Array(m);
+  const sn = new Float64Array(m);
+  const g = new Float64Array(m + 1);
+  const yv = new Float64Array(m);
+  const r = new Float64Array(S);
+  const z = new Float64Array(S);
+  const w = new Float64Array(S);
+
+  const apply = (x: Float64Array, y: Float64Array): void => {
+    for (let s = 0; s < S; s++) {
+      let acc = 0;
+      const end = rowPtr[s + 1];
+      for (let j = rowPtr[s]; j < end; j++) acc += values[j] * x[colIdx[j]];
+      y[s] = acc;
+    }
+  };
+  // z = (LU)⁻¹ v[offset …]
+  const precondition = (v: Float64Array, offset: number, out: Float64Array): void => {
+    for (let i = 0; i < S; i++) {
+      let acc = v[offset + i];
+      const d = diag[i];
+      for (let p = rowPtr[i]; p < d; p++) acc -= f[p] * out[colIdx[p]];
+      out[i] = acc;
+    }
+    for (let i = S - 1; i >= 0; i--) {
+      let acc = out[i];
+      const d = diag[i];
+      const end = rowPtr[i + 1];
+      for (let p = d + 1; p < end; p++) acc -= f[p] * out[colIdx[p]];
+      out[i] = acc / f[d];
+    }
+  };
+
+  return {
+    dense: false,
+    setPolicy(prob, refactor = true) {
+      values.fill(0);
+      for (let s = 0; s < S; s++) values[diag[s]] = 1;
+      for (let a = 0; a < A; a++) {
+        const tr = model.transitions[a];
+        const map = maps[a];
+        const tv = tr.values;
+        const rp = tr.rowPtr;
+        for (let s = 0; s < S; s++) {
+          const wgt = beta * prob[s * A + a];
+          if (wgt === 0) continue;
+          for (let j = rp[s]; j < rp[s + 1]; j++) values[map[j]] -= wgt * tv[j];
+        }
+      }
+      if (!refactor && factored) return;
+      factored = true;
+      // ILU(0), IKJ order
+      f.set(values);
+      for (let i = 0; i < S; i++) {
+        const start = rowPtr[i];
+        const end = rowPtr[i + 1];
+        for (let p = start; p < end; p++) iw[colIdx[p]] = p;
+        const di = diag[i];
+        for (let p = start; p < di; p++) {
+          const k = colIdx[p];
+          const lik = f[p] / f[diag[k]];
+          f[p] = lik;
+          if (lik === 0) continue;
+          const endk = rowPtr[k + 1];
+          for (let q = diag[k] + 1; q < endk; q++) {
+            const pos = iw[colIdx[q]];
+            if (pos >= 0) f[pos] -= lik * f[q];
+          }
+        }
+        for (let p = start; p < end; p++) iw[colIdx[p]] = -1;
+      }
+    },
+    solve(b, x, relTol, absTol) {
+      let bnorm = 0;
+      for (let s = 0; s < S; s++) bnorm += b[s] * b[s];
+      bnorm = Math.sqrt(bnorm);
+      const target = Math.max(relTol * bnorm, absTol);
+      let total = 0;
+      let rnorm = Infinity;
+      const cap = resolventDefaults.maxIterations;
+      for (;;) {
+        apply(x, r);
+        rnorm = 0;
+        for (let s = 0; s < S; s++) {
+          const v = b[s] - r[s];
+          r[s] = v;
+          rnorm += v * v;
+        }
+        rnorm = Math.sqrt(rnorm);
+        if (!(rnorm > target) || total >= cap) break;
+        const inv = 1 / rnorm;
+        for (let s = 0; s < S; s++) basis[s] = r[s] * inv;
+        g.fill(0);
+        g[0] = rnorm;
+        let k = 0;
+        let est = rnorm;
+        while (k < m && total < cap) {
+          total++;
+          precondition(basis, k * S, z);
+          apply(z, w);
+          // modified Gram–Schmidt
+          for (let i = 0; i <= k; i++) {
+            const vi = i * S;
+            let h = 0;
+            for (let s = 0; s < S; s++) h += w[s] * basis[vi + s];
+            H[i * m + k] = h;
+            for (let s = 0; s < S; s++) w[s] -= h * basis[vi + s];
+          }
+          let hn = 0;
+          for (let s = 0; s < S; s++) hn += w[s] * w[s];
+          hn = Math.sqrt(hn);
+          H[(k + 1) * m + k] = hn;
+          if (hn > 0) {
+            const vn = (k + 1) * S;
+            const inv2 = 1 / hn;
+            for (let s = 0; s < S; s++) basis[vn + s] = w[s] * inv2;
+          }
+          for (let i = 0; i < k; i++) {
+            const h0 = H[i * m + k];
+            const h1 = H[(i + 1) * m + k];
+            H[i * m + k] = cs[i] * h0 + sn[i] * h1;
+            H[(i + 1) * m + k] = -sn[i] * h0 + cs[i] * h1;
+          }
+          const h0 = H[k * m + k];
+          const den = Math.hypot(h0, hn);
+          cs[k] = den === 0 ? 1 : h0 / den;
+          sn[k] = den === 0 ? 0 : hn / den;
+          H[k * m + k] = den;
+          H[(k + 1) * m + k] = 0;
+          g[k + 1] = -sn[k] * g[k];
+          g[k] = cs[k] * g[k];
+          est = Math.abs(g[k + 1]);
+          k++;
+          if (est <= target || hn === 0) break;
+        }
+        // y = H⁻¹ g (upper triangular), x += M⁻¹ V y
+        for (let i = k - 1; i >= 0; i--) {
+          let acc = g[i];
+          for (let j = i + 1; j < k; j++) acc -= H[i * m + j] * yv[j];
+          yv[i] = acc / H[i * m + i];
+        }
+        w.fill(0);
+        for (let i = 0; i < k; i++) {
+          const vi = i * S;
+          const yi = yv[i];
+          for (let s = 0; s < S; s++) w[s] += yi * basis[vi + s];
+        }
+        precondition(w, 0, z);
+        for (let s = 0; s < S; s++) x[s] += z[s];
+        if (!Number.isFinite(est)) break;
+      }
+      return { iterations: total, residual: rnorm };
+    },
+  };
+}
+
+/**
+ * Solves for `columns` right-hand sides (B is S×columns row-major) to a relative 2-norm residual
+ * of 1e-12 each; ConvergenceError if GMRES cannot reach 1e-9.
+ */
+export function solveColumns(op: ResolventOperator, rhs: Float64Array, S: number, columns: number, who: string): Float64Array {
+  const out = new Float64Array(S * columns);
+  const b = new Float64Array(S);
+  const x = new Float64Array(S);
+  for (let c = 0; c < columns; c++) {
+    let bnorm = 0;
+    for (let s = 0; s < S; s++) {
+      b[s] = rhs[s * columns + c];
+      bnorm += b[s] * b[s];
+    }
+    x.fill(0);
+    const res = op.solve(b, x, 1e-12, 0);
+    if (res.residual > 1e-9 * Math.sqrt(bnorm)) {
+      throw new ConvergenceError(
+        `${who}: the linear solve of (I − β·P_σ) x = b did not converge: residual ${res.residual.toExponential(3)} after ${res.iterations} GMRES iterations`,
+        { residual: res.residual, iterations: res.iterations },
+      );
+    }
+    for (let s = 0; s < S; s++) out[s * columns + c] = x[s];
+  }
+  return out;
+}
