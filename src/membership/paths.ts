@@ -1,0 +1,302 @@
+/**
+ * Counterfactual changes to the membership world and exact population paths.
+ *
+ * A path is computed by propagating the state distribution month by month with a solved
+ * policy — d_{m+1}(s') = Σ_s d_m(s) Σ_a P(a|s) F_a(s, s') — so it carries no Monte Carlo
+ * noise: a zero change reproduces the baseline exactly.
+ */
+import { InputError, invalidOption, warn } from '../core/errors';
+import { checkNumber } from '../core/validate';
+import type { DdcModel } from './ddc/model';
+import type { Panel } from './ddc/panel';
+import type { MembershipConfig, MembershipModel, MembershipModelOptions, Plan } from './world';
+
+/** A change to the world whose effect a counterfactual answers. */
+export type Change =
+  /** Add `delta` dollars to a plan's price in every regime (annual: per commitment). */
+  | { kind: 'price'; plan: Plan; delta: number }
+  /** Multiply a benefit's utility (θ_b·usage) by `scale` (0 removes the benefit). */
+  | { kind: 'benefit'; benefit: string; scale: number }
+  /** Add a benefit worth `value` utils per member-month (known, put in the offset), to `segments` (default all). */
+  | { kind: 'newBenefit'; name: string; value: number; segments?: string[] }
+  /** Stop offering a plan (locked annual members finish their term). */
+  | { kind: 'removePlan'; plan: Plan }
+  /** Solve with another monthly discount factor (a sensitivity setting: β is not estimated). */
+  | { kind: 'discount'; discount: number };
+
+/** The kinds of {@link Change}. */
+export const changeKinds = ['price', 'benefit', 'newBenefit', 'removePlan', 'discount'] as const;
+
+const plans: Plan[] = ['monthly', 'annual'];
+
+function checkPlan(field: string, plan: unknown): Plan {
+  if (!plans.includes(plan as Plan)) {
+    throw new InputError(`invalid option \`${field}\`: unknown plan ${JSON.stringify(plan)}; expected one of "monthly", "annual"`);
+  }
+  return plan as Plan;
+}
+
+/**
+ * Turns a change (or a list, applied in order) into a changed scenario and model options for
+ * {@link membershipModel}. InputError names an unknown plan, benefit, segment or kind and lists
+ * the valid ones.
+ */
+export function applyChange(config: MembershipConfig, change: Change | Change[]): { config: MembershipConfig; options: MembershipModelOptions } {
+  const list = Array.isArray(change) ? change : [change];
+  let cfg: MembershipConfig = { ...config, priceRegimes: { ...config.priceRegimes, monthly: [...config.priceRegimes.monthly], annual: [...config.priceRegimes.annual] } };
+  const benefitScale: Record<string, number> = {};
+  const extraBenefits: { name: string; value: number; segments?: string[] }[] = [];
+  const removedPlans: Plan[] = [];
+  const benefitNames = config.benefits.map((b) => b.name);
+  const segmentNames = config.segments.map((g) => g.name);
+  list.forEach((c, i) => {
+    const field = Array.isArray(change) ? `change[${i}]` : 'change';
+    if (c === null || typeof c !== 'object') throw invalidOption(field, 'a change object { kind, ... }', c);
+    switch (c.kind) {
+      case 'price': {
+        const plan = checkPlan(`${field}.plan`, c.plan);
+        const delta = checkNumber(`${field}.delta`, c.delta);
+        const prices = cfg.priceRegimes[plan].map((p) => p + delta);
+        if (prices.some((p) => p < 0)) throw invalidOption(`${field}.delta`, `a change leaving every ${plan} price ≥ 0`, delta);
+        cfg = { ...cfg, priceRegimes: { ...cfg.priceRegimes, [plan]: prices } };
+        break;
+      }
+      case 'benefit': {
+        if (!benefitNames.includes(c.benefit)) {
+          throw new InputError(`invalid option \`${field}.benefit\`: unknown benefit ${JSON.stringify(c.benefit)}; expected one of ${benefitNames.map((n) => `"${n}"`).join(', ')}`);
+        }
+        const scale = checkNumber(`${field}.scale`, c.scale);
+        benefitScale[c.benefit] = (benefitScale[c.benefit] ?? 1) * scale;
+        break;
+      }
+      case 'newBenefit': {
+        if (typeof c.name !== 'string' || c.name === '') throw invalidOption(`${field}.name`, 'a non-empty benefit name', c.name);
+        if (benefitNames.includes(c.name)) {
+          throw new InputError(`invalid option \`${field}.name\`: benefit "${c.name}" already exists; use { kind: 'benefit', benefit: "${c.name}", scale } to change it`);
+        }
+        const value = checkNumber(`${field}.value`, c.value);
+        if (c.segments !== undefined) {
+          if (!Array.isArray(c.segments)) throw invalidOption(`${field}.segments`, 'an array of segment names', c.segments);
+          for (const g of c.segments) {
+            if (!segmentNames.includes(g)) {
+              throw new InputError(`invalid option \`${field}.segments\`: unknown segment ${JSON.stringify(g)}; expected one of ${segmentNames.map((n) => `"${n}"`).join(', ')}`);
+            }
+          }
+        }
+        extraBenefits.push({ name: c.name, value, ...(c.segments ? { segments: [...c.segments] } : {}) });
+        break;
+      }
+      case 'removePlan':
+        removedPlans.push(checkPlan(`${field}.plan`, c.plan));
+        break;
+      case 'discount':
+        cfg = { ...cfg, discount: checkNumber(`${field}.discount`, c.discount, { min: 0, max: 1, maxExclusive: true }) };
+        break;
+      default:
+        throw new InputError(
+          `invalid option \`${field}.kind\`: unknown change kind ${JSON.stringify((c as { kind?: unknown }).kind)}; expected one of ${changeKinds.map((k) => `"${k}"`).join(', ')}`,
+        );
+    }
+  });
+  return { config: cfg, options: { benefitScale, extraBenefits, removedPlans } };
+}
+
+/** Month-by-month population summary: shares choosing each action, churn, revenue. */
+export interface PopulationPath {
+  /** 1 … H. */
+  months: Int32Array;
+  /** Share of customers choosing no membership in month m. */
+  none: Float64Array;
+  /** Share on the monthly plan in month m. */
+  monthly: Float64Array;
+  /** Share on the annual plan (new, renewing or locked) in month m. */
+  annual: Float64Array;
+  /** monthly + annual. */
+  members: Float64Array;
+  /** Churn: among customers who held a plan last month, the share choosing none this month. */
+  churn: Float64Array;
+  /** Revenue per customer in month m, dollars. */
+  revenue: Float64Array;
+}
+
+/** The metrics of a {@link PopulationPath}, for tables and traces. */
+export const pathMetrics = ['none', 'monthly', 'annual', 'members', 'churn', 'revenue'] as const;
+/** One metric of a path. */
+export type PathMetric = (typeof pathMetrics)[number];
+
+/** A path with a pointwise interval (percentiles of a parametric bootstrap). */
+export interface PathBand {
+  /** At the point estimate (or the truth). */
+  estimate: PopulationPath;
+  lower: PopulationPath;
+  upper: PopulationPath;
+}
+
+/** What a counterfactual returns, estimated ({@link counterfactual}) or true (the world's). */
+export interface CounterfactualResult {
+  change: Change | Change[];
+  horizon: number;
+  /** Interval level (1 for the truth, whose interval is the path itself). */
+  level: number;
+  /** Bootstrap draws behind the intervals (0 for the truth). */
+  draws: number;
+  /** True when this is the world's ground truth. */
+  truth: boolean;
+  /** The state distribution at the start of month 1. */
+  initial: Float64Array;
+  baseline: PathBand;
+  counterfactual: PathBand;
+  /** counterfactual − baseline, with intervals from the same draws (paired). */
+  effect: PathBand;
+  seconds: number;
+}
+
+/** Checks an initial state distribution (length S, ≥ 0, sums to 1 within 1e-6) and normalises it. */
+export function checkDistribution(name: string, d: unknown, S: number): Float64Array {
+  if (!(d instanceof Float64Array) || d.length !== S) throw invalidOption(name, `a Float64Array of ${S} probabilities`, d);
+  let sum = 0;
+  for (let s = 0; s < S; s++) {
+    if (!(d[s] >= 0) || !Number.isFinite(d[s])) throw new InputError(`invalid option \`${name}\`: entry ${s} is ${d[s]}; expected probabilities ≥ 0`);
+    sum += d[s];
+  }
+  if (Math.abs(sum - 1) > 1e-6) throw invalidOption(name, 'probabilities summing to 1', sum);
+  return d.map((v) => v / sum);
+}
+
+/** One month forward: out(s') = Σ_s d(s) Σ_a P(a|s) F_a(s, s'). */
+export function propagate(model: DdcModel, probabilities: Float64Array, d: Float64Array, out: Float64Array = new Float64Array(d.length)): Float64Array {
+  const A = model.actions.length;
+  const S = model.states.size;
+  out.fill(0);
+  for (let a = 0; a < A; a++) {
+    const { rowPtr, colIdx, values } = model.transitions[a];
+    for (let s = 0; s < S; s++) {
+      const w = d[s] * probabilities[s * A + a];
+      if (w === 0) continue;
+      for (let j = rowPtr[s]; j < rowPtr[s + 1]; j++) out[colIdx[j]] += w * values[j];
+    }
+  }
+  return out;
+}
+
+/**
+ * The stationary state distribution under a policy, by power iteration from a start with
+ * segments at their scenario shares (segments never change, so the chain is reducible and
+ * this fixes the mix), regimes at their stationary shares, everyone a non-member and
+ * engagement uniform. Stops when the L1 change is below `tolerance` (default 1e-10).
+ */
+export function stationaryDistribution(
+  model: MembershipModel,
+  probabilities: Float64Array,
+  options: { tolerance?: number; maxIterations?: number } = {},
+): Float64Array {
+  const tol = options.tolerance ?? 1e-10;
+  const maxIt = options.maxIterations ?? 20000;
+  const cfg = model.config;
+  const S = model.states.size;
+  const R = cfg.priceRegimes.names.length;
+  // regime stationary
+  let pr = new Float64Array(R).fill(1 / R);
+  for (let it = 0; it < 10000; it++) {
+    const next = new Float64Array(R);
+    for (let r = 0; r < R; r++) for (let r2 = 0; r2 < R; r2++) next[r2] += pr[r] * cfg.priceRegimes.transition[r][r2];
+    let diff = 0;
+    for (let r = 0; r < R; r++) diff += Math.abs(next[r] - pr[r]);
+    pr = next;
+    if (diff < 1e-15) break;
+  }
+  const st = model.states.strides;
+  const G = cfg.segments.length;
+  let engagementStates = 1;
+  for (const b of model.layout.benefits) engagementStates *= model.states.components[b].size;
+  let d: Float64Array = new Float64Array(S);
+  for (let s = 0; s < S; s++) {
+    if (model.planStatus[s] !== 0) continue;
+    const g = Math.floor(s / st[0]) % G;
+    const r = Math.floor(s / st[1]) % R;
+    d[s] = (cfg.segments[g].share * pr[r]) / engagementStates;
+  }
+  let next: Float64Array = new Float64Array(S);
+  for (let it = 0; it < maxIt; it++) {
+    propagate(model, probabilities, d, next);
+    let diff = 0;
+    for (let s = 0; s < S; s++) diff += Math.abs(next[s] - d[s]);
+    [d, next] = [next, d];
+    if (diff < tol) return d;
+  }
+  warn(`stationaryDistribution: not converged after ${maxIt} months (tolerance ${tol})`);
+  return d;
+}
+
+/** The empirical state distribution of a panel's last observed month (rows with the largest t). */
+export function lastMonthDistribution(model: DdcModel, panel: Panel): Float64Array {
+  const S = model.states.size;
+  let tMax = -Infinity;
+  for (let i = 0; i < panel.length; i++) if (panel.t[i] > tMax) tMax = panel.t[i];
+  const d = new Float64Array(S);
+  let n = 0;
+  for (let i = 0; i < panel.length; i++) {
+    if (panel.t[i] !== tMax) continue;
+    d[panel.state[i]]++;
+    n++;
+  }
+  if (n === 0) throw invalidOption('panel', 'a panel with at least one row', panel.length);
+  for (let s = 0; s < S; s++) d[s] /= n;
+  return d;
+}
+
+/**
+ * The exact population path over `horizon` months from `initial` under a solved policy:
+ * shares choosing each action, churn among last month's plan holders, revenue per customer.
+ */
+export function populationPath(model: MembershipModel, probabilities: Float64Array, initial: Float64Array, horizon: number): PopulationPath {
+  const S = model.states.size;
+  const A = model.actions.length;
+  let d: Float64Array = checkDistribution('initial', initial, S);
+  let next: Float64Array = new Float64Array(S);
+  const H = checkNumber('horizon', horizon, { min: 1, integer: true });
+  const out: PopulationPath = {
+    months: Int32Array.from({ length: H }, (_, m) => m + 1),
+    none: new Float64Array(H),
+    monthly: new Float64Array(H),
+    annual: new Float64Array(H),
+    members: new Float64Array(H),
+    churn: new Float64Array(H),
+    revenue: new Float64Array(H),
+  };
+  const price = model.pricePaid;
+  for (let m = 0; m < H; m++) {
+    let n0 = 0;
+    let n1 = 0;
+    let n2 = 0;
+    let held = 0;
+    let left = 0;
+    let rev = 0;
+    for (let s = 0; s < S; s++) {
+      const w = d[s];
+      if (w === 0) continue;
+      const p0 = w * probabilities[s * A];
+      const p1 = w * probabilities[s * A + 1];
+      const p2 = w * probabilities[s * A + 2];
+      n0 += p0;
+      n1 += p1;
+      n2 += p2;
+      rev += p1 * price[s * A + 1] + p2 * price[s * A + 2];
+      if (model.planStatus[s] !== 0) {
+        held += w;
+        left += p0;
+      }
+    }
+    out.none[m] = n0;
+    out.monthly[m] = n1;
+    out.annual[m] = n2;
+    out.members[m] = n1 + n2;
+    out.churn[m] = held > 0 ? left / held : NaN;
+    out.revenue[m] = rev;
+    if (m < H - 1) {
+      propagate(model, probabilities, d, next);
+      [d, next] = [next, d];
+    }
+  }
+  return out;
+}
