@@ -3,10 +3,12 @@
  *
  * `import * as cl from 'choicelab'` gives one namespace per module: `cl.core` (seeded
  * randomness, variates, statistics, optimisation, linear algebra, errors, TensorFlow.js
- * backend) and `cl.notebook` (charts, tables, progress bars and report text).
+ * backend), `cl.notebook` (charts, tables, progress bars and report text), `cl.membership`
+ * (dynamic discrete choice: worlds, NFXP/CCP, counterfactuals), and one namespace per domain.
  */
 export * as core from './core';
 export * as notebook from './notebook';
+export * as membership from './membership';
 
 /** The installed choicelab version. */
 export const version: string = (require('../package.json') as { version: string }).version;
