@@ -77,6 +77,15 @@ describe('membership/estimate/nfxp and membership/bus', () => {
     assertClose(bfgs.logLikelihood, fit.logLikelihood, { abs: 1e-6 });
   });
 
+  it('nfxp: where BHHH crawls (seed 101: ‖∇ℓ‖ still 1e-2 after 200 pure BHHH steps) it hands over to BFGS and converges to the BFGS maximum', () => {
+    const { panel, model, fit } = fitBus(101);
+    assert.ok(fit.converged, fit.message);
+    assert.match(fit.message, /BHHH iterations, then BFGS: converged/);
+    const bfgs = nfxp(model, panel, { method: 'bfgs', hessian: false });
+    assert.ok(bfgs.converged, bfgs.message);
+    assertAllClose(fit.estimates, bfgs.estimates, { abs: 0, rel: 1e-4 });
+  });
+
   it('a CSV (id, t, mileage, replaced) written from a simulated panel fits through readPanelCsv to the same estimates', () => {
     const { model, panel, fit } = fitBus(1);
     const csv = panelToCsv(model, panel, { actionColumn: 'replaced', actionValues: { keep: '0', replace: '1' } });

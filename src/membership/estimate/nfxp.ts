@@ -44,7 +44,7 @@ export interface NfxpIteration {
 export interface NfxpOptions {
   /** Starting θ (default zeros). */
   start?: ArrayLike<number>;
-  /** Outer optimiser: 'bhhh' (default) or 'bfgs'. */
+  /** Outer optimiser: 'bhhh' (default; hands over to BFGS after `nfxpDefaults.bhhhIterations`) or 'bfgs'. */
   method?: 'bhhh' | 'bfgs';
   /** Stop when the sup-norm of the gradient of the mean log-likelihood ℓ/N is ≤ this (default 1e-8). */
   gradientTolerance?: number;
@@ -68,6 +68,8 @@ export const nfxpDefaults = {
   innerTolerance: 1e-11,
   /** Most step halvings in one BHHH iteration. */
   maxHalvings: 40,
+  /** BHHH iterations before the rest is handed to BFGS. */
+  bhhhIterations: 30,
 } as const;
 
 /** What {@link nfxp} returns: the common result plus the solved model at θ̂. */
@@ -235,6 +237,40 @@ export function nfxp(model: DdcModel, panel: Panel, options: NfxpOptions = {}): 
   };
   const scaledTol = gtol * N; // gradient of ℓ (a sum over N observations)
 
+  // BFGS on the mean negative log-likelihood, from `from`, for at most `budget` iterations.
+  const runBfgs = (from: Float64Array, budget: number, offset: number) => {
+    let cache: Evaluation | undefined;
+    const at = (x: Float64Array): Evaluation => {
+      if (cache && cache.theta.every((v, k) => v === x[k])) return cache;
+      cache = evaluate(x);
+      return cache;
+    };
+    const result = minimize(
+      (x) => {
+        try {
+          return -at(x).logLikelihood / N;
+        } catch (err) {
+          if (err instanceof ConvergenceError) return Infinity;
+          throw err;
+        }
+      },
+      from,
+      {
+        gradient: (x, out) => {
+          const e = at(x);
+          for (let k = 0; k < K; k++) out[k] = -e.gradient[k] / N;
+        },
+        gradientTolerance: gtol,
+        maxIterations: budget,
+        onIteration: (info) => {
+          const e = at(info.x);
+          onIteration?.({ iteration: offset + info.iteration, theta: Float64Array.from(info.x), logLikelihood: e.logLikelihood, gradientNorm: normInf(e.gradient), step: info.step });
+        },
+      },
+    );
+    return { best: at(result.x), result };
+  };
+
   let best: Evaluation;
   let iterations = 0;
   let converged = false;
@@ -251,6 +287,16 @@ export function nfxp(model: DdcModel, panel: Panel, options: NfxpOptions = {}): 
       }
       if (iterations >= maxIterations) {
         message = `stopped after maxIterations = ${maxIterations} BHHH iterations with ‖∇ℓ‖∞ = ${gnorm.toExponential(2)}`;
+        break;
+      }
+      if (iterations >= nfxpDefaults.bhhhIterations) {
+        // BHHH can crawl where the outer product is a poor Hessian; finish with BFGS, as Rust's NFXP does.
+        const run = runBfgs(best.theta, maxIterations - iterations, iterations);
+        const bhhhDone = iterations;
+        best = run.best;
+        iterations += run.result.iterations;
+        converged = run.result.converged;
+        message = `${bhhhDone} BHHH iterations, then BFGS: ${run.result.message}`;
         break;
       }
       const dir = spdSolve(best.opg, best.gradient, K);
@@ -286,40 +332,11 @@ export function nfxp(model: DdcModel, panel: Panel, options: NfxpOptions = {}): 
       onIteration?.({ iteration: iterations, theta: best.theta, logLikelihood: best.logLikelihood, gradientNorm: normInf(best.gradient), step });
     }
   } else {
-    let cache: Evaluation | undefined;
-    const at = (x: Float64Array): Evaluation => {
-      if (cache && cache.theta.every((v, k) => v === x[k])) return cache;
-      cache = evaluate(x);
-      return cache;
-    };
-    const result = minimize(
-      (x) => {
-        try {
-          const e = at(x);
-          return -e.logLikelihood / N;
-        } catch (err) {
-          if (err instanceof ConvergenceError) return Infinity;
-          throw err;
-        }
-      },
-      start,
-      {
-        gradient: (x, out) => {
-          const e = at(x);
-          for (let k = 0; k < K; k++) out[k] = -e.gradient[k] / N;
-        },
-        gradientTolerance: gtol,
-        maxIterations,
-        onIteration: (info) => {
-          const e = at(info.x);
-          onIteration?.({ iteration: info.iteration, theta: Float64Array.from(info.x), logLikelihood: e.logLikelihood, gradientNorm: normInf(e.gradient), step: info.step });
-        },
-      },
-    );
-    best = at(result.x);
-    iterations = result.iterations;
-    converged = result.converged;
-    message = `BFGS: ${result.message}`;
+    const run = runBfgs(start, maxIterations, 0);
+    best = run.best;
+    iterations = run.result.iterations;
+    converged = run.result.converged;
+    message = `BFGS: ${run.result.message}`;
   }
 
   // covariance: inverse outer product of the scores (BHHH)
