@@ -3,11 +3,13 @@
  *
  * `import * as cl from 'choicelab'` gives one namespace per module: `cl.core` (seeded
  * randomness, variates, statistics, optimisation, linear algebra, errors, TensorFlow.js
- * backend), `cl.notebook` (charts, tables, progress bars and report text), `cl.membership`
- * (dynamic discrete choice: worlds, NFXP/CCP, counterfactuals), and one namespace per domain.
+ * backend), `cl.notebook` (charts, tables, progress bars and report text), and one namespace
+ * per domain: `cl.membership` (dynamic discrete choice: worlds, NFXP/CCP, counterfactuals),
+ * `cl.forest` (regression, quantile and causal forests), `cl.callouts` (layout bandits, OPE).
  */
 export * as core from './core';
 export * as notebook from './notebook';
+export * as forest from './forest';
 export * as membership from './membership';
 
 /** The installed choicelab version. */
