@@ -174,7 +174,8 @@ async function main(argv: string[]): Promise<number> {
     quick: process.env.BENCH_QUICK === '1',
     log: (m) => process.stderr.write(`${m}\n`),
   };
-  const resultsDir = path.join(dir, 'results');
+  // Quick (smoke) runs must not overwrite real measurements.
+  const resultsDir = ctx.quick ? path.join(dir, 'results', 'quick') : path.join(dir, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const info = machine();
   for (const name of names) {
@@ -187,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
     const md = markdown(name, info, date, entries);
     fs.writeFileSync(path.join(resultsDir, `${name}.md`), md);
     process.stdout.write(md + '\n');
-    ctx.log(`bench ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s, wrote bench/results/${name}.json and .md`);
+    ctx.log(`bench ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s, wrote ${path.relative(process.cwd(), path.join(resultsDir, name))}.json and .md`);
   }
   if (blackhole === 0.5) process.stderr.write(''); // keep the sink observable
   return 0;

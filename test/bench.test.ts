@@ -11,14 +11,14 @@ describe('benchmarks (quick smoke run)', function () {
   const names = fs.readdirSync(path.join(ROOT, 'bench')).filter((f) => f.endsWith('.bench.ts')).map((f) => f.slice(0, -'.bench.ts'.length));
 
   for (const name of names) {
-    it(`npm run bench -- ${name} writes bench/results/${name}.json with finite values`, () => {
+    it(`BENCH_QUICK=1 npm run bench -- ${name} writes bench/results/quick/${name}.json with finite values`, () => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'run.ts'), name], {
         cwd: ROOT,
         encoding: 'utf8',
         env: { ...process.env, BENCH_QUICK: '1' },
       });
       assert.equal(r.status, 0, r.stderr);
-      const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'results', `${name}.json`), 'utf8'));
+      const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'results', 'quick', `${name}.json`), 'utf8'));
       assert.ok(json.machine && typeof json.machine === 'object');
       assert.ok(Array.isArray(json.benchmarks) && json.benchmarks.length > 0);
       for (const b of json.benchmarks) {
