@@ -8,6 +8,7 @@
  * `cl.forest` (regression, quantile and causal forests), `cl.callouts` (layout bandits, OPE).
  */
 export * as core from './core';
+export * as callouts from './callouts';
 export * as notebook from './notebook';
 export * as forest from './forest';
 export * as membership from './membership';
