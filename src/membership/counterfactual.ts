@@ -15,6 +15,11 @@
  * `options.initial`; else the last observed month of `fit.panel` when given (the analyst's
  * current customers — pass the same to the world's counterfactual to compare like with like);
  * else the stationary distribution of the estimated baseline at θ̂ (held fixed across draws).
+ * It lives on the baseline's state space; a change that adds a plan ({ kind: 'addPlan' }) grows
+ * the changed model's, and the same population is mapped into it with zero mass on the new
+ * plan's statuses ({@link embedDistribution}). Such a plan's share is reported in each path's
+ * `plans[name]` and gets its own rows in {@link counterfactualTable}, traces in
+ * {@link counterfactualTraces} and entries in {@link compareCounterfactual}'s errors and coverage.
  */
 import { InputError, invalidOption, warn } from '../core/errors';
 import { cholesky, matrix } from '../core/linalg';
@@ -26,22 +31,37 @@ import type { Panel } from './ddc/panel';
 import { solveDdc } from './ddc/solve';
 import type { EstimationResult } from './estimate/result';
 import {
+  addedPlanNames,
   applyChange,
   checkDistribution,
+  embedDistribution,
+  embedValues,
   lastMonthDistribution,
   pathMetrics,
+  pathSeries,
   populationPath,
   stationaryDistribution,
   type Change,
   type CounterfactualResult,
   type PathBand,
   type PathMetric,
+  type PathSeries,
   type PopulationPath,
 } from './paths';
 import { membershipModel, membershipParameterNames, pathDifference, validateMembershipConfig, type MembershipConfig } from './world';
 
-export type { Change, CounterfactualResult, PathBand, PathMetric, PopulationPath } from './paths';
-export { applyChange, populationPath, stationaryDistribution, lastMonthDistribution, pathMetrics } from './paths';
+export type { Change, CounterfactualResult, PathBand, PathMetric, PathSeries, PopulationPath } from './paths';
+export {
+  applyChange,
+  populationPath,
+  stationaryDistribution,
+  lastMonthDistribution,
+  pathMetrics,
+  pathSeries,
+  addedPlanNames,
+  embedDistribution,
+  embedValues,
+} from './paths';
 
 /** A fitted membership model: the scenario structure with first-stage transitions, and the estimates. */
 export interface MembershipFit {
@@ -69,12 +89,13 @@ export interface CounterfactualOptions {
 /** Defaults of {@link counterfactual}. */
 export const counterfactualDefaults = { horizon: 24, draws: 200, level: 0.95, seed: 0 } as const;
 
-function emptyPath(H: number): PopulationPath {
+function emptyPath(H: number, planNames: string[]): PopulationPath {
   return {
     months: Int32Array.from({ length: H }, (_, m) => m + 1),
     none: new Float64Array(H),
     monthly: new Float64Array(H),
     annual: new Float64Array(H),
+    plans: Object.fromEntries(planNames.map((k) => [k, new Float64Array(H)])),
     members: new Float64Array(H),
     churn: new Float64Array(H),
     revenue: new Float64Array(H),
@@ -83,25 +104,30 @@ function emptyPath(H: number): PopulationPath {
 
 function band(point: PopulationPath, draws: PopulationPath[], level: number): PathBand {
   const H = point.months.length;
-  const lower = emptyPath(H);
-  const upper = emptyPath(H);
   if (draws.length === 0) return { estimate: point, lower: point, upper: point };
+  const planNames = Object.keys(point.plans);
+  const lower = emptyPath(H, planNames);
+  const upper = emptyPath(H, planNames);
   const lo = (1 - level) / 2;
   const col = new Float64Array(draws.length);
-  for (const metric of pathMetrics) {
+  const fill = (get: (p: PopulationPath) => Float64Array) => {
+    const l = get(lower);
+    const u = get(upper);
     for (let m = 0; m < H; m++) {
-      for (let r = 0; r < draws.length; r++) col[r] = draws[r][metric][m];
+      for (let r = 0; r < draws.length; r++) col[r] = get(draws[r])[m];
       const q = quantile(col, [lo, 1 - lo]);
-      lower[metric][m] = q[0];
-      upper[metric][m] = q[1];
+      l[m] = q[0];
+      u[m] = q[1];
     }
-  }
+  };
+  for (const metric of pathMetrics) fill((p) => p[metric]);
+  for (const k of planNames) fill((p) => pathSeries(p, k));
   return { estimate: point, lower, upper };
 }
 
 /**
- * The estimated counterfactual path of a change (price, benefit, new benefit, removed plan,
- * discount factor), with percentile intervals from a parametric bootstrap of θ̂; see the module
+ * The estimated counterfactual path of a change (price, benefit, new benefit, removed or added
+ * plan, discount factor), with percentile intervals from a parametric bootstrap of θ̂; see the module
  * comment for what the intervals cover and the default initial population.
  */
 export function counterfactual(fit: MembershipFit, change: Change | Change[], options: CounterfactualOptions = {}): CounterfactualResult {
@@ -124,15 +150,18 @@ export function counterfactual(fit: MembershipFit, change: Change | Change[], op
   const cfModel = membershipModel(cf.config, cf.options);
   const theta = Float64Array.from(result.estimates);
   const baseSol = solveDdc(baseModel, theta);
-  const cfSol = solveDdc(cfModel, theta, { warmStart: baseSol.value });
+  const cfSol = solveDdc(cfModel, theta, { warmStart: embedValues(baseModel, cfModel, baseSol.value) });
   const S = baseModel.states.size;
   const initial = options.initial !== undefined
     ? checkDistribution('initial', options.initial, S)
     : fit.panel
       ? lastMonthDistribution(baseModel, fit.panel)
       : stationaryDistribution(baseModel, baseSol.probabilities);
+  // The initial population lives on the baseline states; an added plan grows the changed
+  // model's state space, so map it there (same states, zero mass on the new plan's statuses).
+  const cfInitial = embedDistribution(baseModel, cfModel, initial);
   const basePoint = populationPath(baseModel, baseSol.probabilities, initial, horizon);
-  const cfPoint = populationPath(cfModel, cfSol.probabilities, initial, horizon);
+  const cfPoint = populationPath(cfModel, cfSol.probabilities, cfInitial, horizon);
 
   const baseDraws: PopulationPath[] = [];
   const cfDraws: PopulationPath[] = [];
@@ -160,7 +189,7 @@ export function counterfactual(fit: MembershipFit, change: Change | Change[], op
       const b = solveDdc(baseModel, th, { warmStart: baseSol.value });
       const c = solveDdc(cfModel, th, { warmStart: cfSol.value });
       const bp = populationPath(baseModel, b.probabilities, initial, horizon);
-      const cp = populationPath(cfModel, c.probabilities, initial, horizon);
+      const cp = populationPath(cfModel, c.probabilities, cfInitial, horizon);
       baseDraws.push(bp);
       cfDraws.push(cp);
       effDraws.push(pathDifference(cp, bp));
@@ -189,23 +218,44 @@ const metricLabels: Record<PathMetric, string> = {
   revenue: 'revenue per customer ($)',
 };
 
+const seriesLabel = (k: PathSeries): string => (pathMetrics as readonly string[]).includes(k) ? metricLabels[k as PathMetric] : `share ${k}`;
+
+/** Added plans (beyond monthly and annual) that a result's paths report, in order. */
+function resultPlans(...results: (CounterfactualResult | undefined)[]): string[] {
+  return addedPlanNames(...results.flatMap((r) => (r ? [r.counterfactual.estimate, r.baseline.estimate] : [])));
+}
+
+/** The default series: the metrics with each added plan's share after `annual`. */
+function defaultSeries(plans: string[], metrics: readonly PathMetric[]): PathSeries[] {
+  const out: PathSeries[] = [];
+  for (const m of metrics) {
+    out.push(m);
+    if (m === 'annual') out.push(...plans);
+  }
+  return out;
+}
+
 /**
  * Columns for `notebook.table`: one row per metric × month (default months 12 and the horizon)
  * × scenario (baseline, counterfactual, effect), with the estimate, its interval, and — when the
- * world's `truth` is given — the true value and whether the interval covers it.
+ * world's `truth` is given — the true value and whether the interval covers it. An added plan
+ * ({ kind: 'addPlan' }) gets its own share rows (after the annual share; 0 in the baseline);
+ * `metrics` may name it.
  */
 export function counterfactualTable(
   result: CounterfactualResult,
   truth?: CounterfactualResult,
-  options: { months?: number[]; metrics?: PathMetric[] } = {},
+  options: { months?: number[]; metrics?: PathSeries[] } = {},
 ): Record<string, ArrayLike<unknown>> {
   const H = result.horizon;
   const months = options.months ?? [...new Set([Math.min(12, H), H])];
-  const metrics = options.metrics ?? [...pathMetrics];
+  const plans = resultPlans(result);
+  const metrics = options.metrics ?? defaultSeries(plans, pathMetrics);
   for (const m of months) if (!Number.isInteger(m) || m < 1 || m > H) throw invalidOption('months', `months in [1, ${H}]`, m);
+  const known = [...pathMetrics, ...plans];
   for (const k of metrics) {
-    if (!(pathMetrics as readonly string[]).includes(k)) {
-      throw new InputError(`invalid option \`metrics\`: unknown metric ${JSON.stringify(k)}; expected one of ${pathMetrics.map((x) => `"${x}"`).join(', ')}`);
+    if (!known.includes(k)) {
+      throw new InputError(`invalid option \`metrics\`: unknown metric ${JSON.stringify(k)}; expected one of ${known.map((x) => `"${x}"`).join(', ')}`);
     }
   }
   if (truth && truth.horizon < H) throw invalidOption('truth', `a result with horizon ≥ ${H}`, truth.horizon);
@@ -215,17 +265,17 @@ export function counterfactualTable(
     for (const metric of metrics) {
       for (const m of months) {
         const b = result[scenario];
-        const est = b.estimate[metric][m - 1];
-        const lo = b.lower[metric][m - 1];
-        const hi = b.upper[metric][m - 1];
+        const est = pathSeries(b.estimate, metric)[m - 1];
+        const lo = pathSeries(b.lower, metric)[m - 1];
+        const hi = pathSeries(b.upper, metric)[m - 1];
         cols.scenario.push(scenario);
-        cols.metric.push(metricLabels[metric]);
+        cols.metric.push(seriesLabel(metric));
         cols.month.push(m);
         cols.estimate.push(est);
         cols.lower.push(lo);
         cols.upper.push(hi);
         if (truth) {
-          const t = truth[scenario].estimate[metric][m - 1];
+          const t = pathSeries(truth[scenario].estimate, metric)[m - 1];
           cols.truth.push(t);
           cols.error.push(est - t);
           cols.covered.push(result.draws > 0 ? (t >= lo && t <= hi ? 'yes' : 'no') : '');
@@ -237,16 +287,24 @@ export function counterfactualTable(
 }
 
 /**
- * Plotly traces of one metric over the months (default the three plan shares): for each series
- * the estimated path with a shaded interval, and — when given — the true path dashed.
- * `scenario` picks the baseline, the counterfactual (default) or the effect.
+ * Plotly traces of one metric over the months (default the plan shares: none, monthly, annual
+ * and any added plan): for each series the estimated path with a shaded interval, and — when
+ * given — the true path dashed. `scenario` picks the baseline, the counterfactual (default) or
+ * the effect.
  */
 export function counterfactualTraces(
   result: CounterfactualResult,
   truth?: CounterfactualResult,
-  options: { metrics?: PathMetric[]; scenario?: 'baseline' | 'counterfactual' | 'effect' } = {},
+  options: { metrics?: PathSeries[]; scenario?: 'baseline' | 'counterfactual' | 'effect' } = {},
 ): Record<string, unknown>[] {
-  const metrics = options.metrics ?? (['none', 'monthly', 'annual'] as PathMetric[]);
+  const plans = resultPlans(result);
+  const metrics = options.metrics ?? defaultSeries(plans, ['none', 'monthly', 'annual']);
+  const known = [...pathMetrics, ...plans];
+  for (const k of metrics) {
+    if (!known.includes(k)) {
+      throw new InputError(`invalid option \`metrics\`: unknown metric ${JSON.stringify(k)}; expected one of ${known.map((x) => `"${x}"`).join(', ')}`);
+    }
+  }
   const scenario = options.scenario ?? 'counterfactual';
   const colors = ['#636efa', '#ef553b', '#00cc96', '#ab63fa', '#ffa15a', '#19d3f3'];
   const traces: Record<string, unknown>[] = [];
@@ -254,18 +312,18 @@ export function counterfactualTraces(
   metrics.forEach((metric, i) => {
     const color = colors[i % colors.length];
     const b = result[scenario];
-    const label = `${metricLabels[metric]} (${scenario})`;
+    const label = `${seriesLabel(metric)} (${scenario})`;
     if (result.draws > 0) {
-      traces.push({ type: 'scatter', mode: 'lines', x, y: Array.from(b.upper[metric]), line: { width: 0, color }, showlegend: false, hoverinfo: 'skip', legendgroup: metric });
+      traces.push({ type: 'scatter', mode: 'lines', x, y: Array.from(pathSeries(b.upper, metric)), line: { width: 0, color }, showlegend: false, hoverinfo: 'skip', legendgroup: metric });
       traces.push({
-        type: 'scatter', mode: 'lines', x, y: Array.from(b.lower[metric]), line: { width: 0, color }, fill: 'tonexty',
+        type: 'scatter', mode: 'lines', x, y: Array.from(pathSeries(b.lower, metric)), line: { width: 0, color }, fill: 'tonexty',
         fillcolor: hexToRgba(color, 0.2), name: `${Math.round(result.level * 100)}% interval`, showlegend: false, hoverinfo: 'skip', legendgroup: metric,
       });
     }
-    traces.push({ type: 'scatter', mode: 'lines', x, y: Array.from(b.estimate[metric]), line: { color, width: 2 }, name: `${label}, estimated`, legendgroup: metric });
+    traces.push({ type: 'scatter', mode: 'lines', x, y: Array.from(pathSeries(b.estimate, metric)), line: { color, width: 2 }, name: `${label}, estimated`, legendgroup: metric });
     if (truth) {
       traces.push({
-        type: 'scatter', mode: 'lines', x: Array.from(truth[scenario].estimate.months), y: Array.from(truth[scenario].estimate[metric]),
+        type: 'scatter', mode: 'lines', x: Array.from(truth[scenario].estimate.months), y: Array.from(pathSeries(truth[scenario].estimate, metric)),
         line: { color, width: 2, dash: 'dash' }, name: `${label}, true`, legendgroup: metric,
       });
     }
@@ -278,19 +336,29 @@ function hexToRgba(hex: string, alpha: number): string {
   return `rgba(${(v >> 16) & 255}, ${(v >> 8) & 255}, ${v & 255}, ${alpha})`;
 }
 
-/** An estimated counterfactual next to the truth: table columns, plotly traces, and the month-H gaps. */
+/**
+ * An estimated counterfactual next to the truth: table columns, plotly traces, and the month-H
+ * gaps (estimate − truth) and coverage of the counterfactual path, per metric and per added
+ * plan's share (keyed by the plan's name).
+ */
 export function compareCounterfactual(
   estimated: CounterfactualResult,
   truth: CounterfactualResult,
   options: { months?: number[] } = {},
-): { table: Record<string, ArrayLike<unknown>>; traces: Record<string, unknown>[]; layout: Record<string, unknown>; errors: Record<PathMetric, number>; covered: Record<PathMetric, boolean> } {
+): {
+  table: Record<string, ArrayLike<unknown>>;
+  traces: Record<string, unknown>[];
+  layout: Record<string, unknown>;
+  errors: Record<PathMetric, number> & Record<string, number>;
+  covered: Record<PathMetric, boolean> & Record<string, boolean>;
+} {
   const H = estimated.horizon;
-  const errors = {} as Record<PathMetric, number>;
-  const covered = {} as Record<PathMetric, boolean>;
-  for (const metric of pathMetrics) {
-    const t = truth.counterfactual.estimate[metric][H - 1];
-    errors[metric] = estimated.counterfactual.estimate[metric][H - 1] - t;
-    covered[metric] = t >= estimated.counterfactual.lower[metric][H - 1] && t <= estimated.counterfactual.upper[metric][H - 1];
+  const errors = {} as Record<PathMetric, number> & Record<string, number>;
+  const covered = {} as Record<PathMetric, boolean> & Record<string, boolean>;
+  for (const metric of [...pathMetrics, ...resultPlans(estimated, truth)]) {
+    const t = pathSeries(truth.counterfactual.estimate, metric)[H - 1];
+    errors[metric] = pathSeries(estimated.counterfactual.estimate, metric)[H - 1] - t;
+    covered[metric] = t >= pathSeries(estimated.counterfactual.lower, metric)[H - 1] && t <= pathSeries(estimated.counterfactual.upper, metric)[H - 1];
   }
   return {
     table: counterfactualTable(estimated, truth, options),

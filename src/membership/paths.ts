@@ -9,7 +9,8 @@ import { InputError, invalidOption, warn } from '../core/errors';
 import { checkNumber } from '../core/validate';
 import type { DdcModel } from './ddc/model';
 import type { Panel } from './ddc/panel';
-import type { MembershipConfig, MembershipModel, MembershipModelOptions, Plan } from './world';
+import type { AddedPlan, MembershipConfig, MembershipModel, MembershipModelOptions, Plan } from './world';
+import { validateAddedPlan } from './world';
 
 /** A change to the world whose effect a counterfactual answers. */
 export type Change =
@@ -22,10 +23,30 @@ export type Change =
   /** Stop offering a plan (locked annual members finish their term). */
   | { kind: 'removePlan'; plan: Plan }
   /** Solve with another monthly discount factor (a sensitivity setting: β is not estimated). */
-  | { kind: 'discount'; discount: number };
+  | { kind: 'discount'; discount: number }
+  /**
+   * Offer a new plan (see {@link AddedPlan} for how it enters utility, prices and plan statuses).
+   * The state space grows by the plan's statuses; the initial population (on the baseline
+   * states) is mapped into it with zero mass on them ({@link embedDistribution}). Paths report
+   * its share in `plans[name]`.
+   */
+  | {
+      kind: 'addPlan';
+      /** Action and status name (letters, digits, _), not an existing plan's. */
+      name: string;
+      /** Months per commitment, an integer in [1, 60]; 1 = month-to-month (like monthly), c > 1 = prepaid c months (like annual). */
+      commitmentMonths: number;
+      /** Dollars per commitment (paid when it starts or renews): one for every price regime, or one per regime. */
+      prices: number | number[];
+      /**
+       * Utils per month on the plan, posited like a new benefit's value (the data cannot
+       * identify a plan it never saw; `annualTaste` is not applied); default 0.
+       */
+      taste?: number;
+    };
 
 /** The kinds of {@link Change}. */
-export const changeKinds = ['price', 'benefit', 'newBenefit', 'removePlan', 'discount'] as const;
+export const changeKinds = ['price', 'benefit', 'newBenefit', 'removePlan', 'discount', 'addPlan'] as const;
 
 const plans: Plan[] = ['monthly', 'annual'];
 
@@ -47,6 +68,7 @@ export function applyChange(config: MembershipConfig, change: Change | Change[])
   const benefitScale: Record<string, number> = {};
   const extraBenefits: { name: string; value: number; segments?: string[] }[] = [];
   const removedPlans: Plan[] = [];
+  const addedPlans: AddedPlan[] = [];
   const benefitNames = config.benefits.map((b) => b.name);
   const segmentNames = config.segments.map((g) => g.name);
   list.forEach((c, i) => {
@@ -92,13 +114,16 @@ export function applyChange(config: MembershipConfig, change: Change | Change[])
       case 'discount':
         cfg = { ...cfg, discount: checkNumber(`${field}.discount`, c.discount, { min: 0, max: 1, maxExclusive: true }) };
         break;
+      case 'addPlan':
+        addedPlans.push(validateAddedPlan(field, c, config, addedPlans.map((p) => p.name)));
+        break;
       default:
         throw new InputError(
           `invalid option \`${field}.kind\`: unknown change kind ${JSON.stringify((c as { kind?: unknown }).kind)}; expected one of ${changeKinds.map((k) => `"${k}"`).join(', ')}`,
         );
     }
   });
-  return { config: cfg, options: { benefitScale, extraBenefits, removedPlans } };
+  return { config: cfg, options: { benefitScale, extraBenefits, removedPlans, ...(addedPlans.length > 0 ? { addedPlans } : {}) } };
 }
 
 /** Month-by-month population summary: shares choosing each action, churn, revenue. */
@@ -111,7 +136,13 @@ export interface PopulationPath {
   monthly: Float64Array;
   /** Share on the annual plan (new, renewing or locked) in month m. */
   annual: Float64Array;
-  /** monthly + annual. */
+  /**
+   * Share on each plan the model offers, keyed by plan name: `monthly` and `annual` (equal to the
+   * fields above) and any added plan ({ kind: 'addPlan' }). A plan missing from a path (e.g. an
+   * added plan in the baseline) has share 0.
+   */
+  plans: Record<string, Float64Array>;
+  /** Share on any plan: monthly + annual + added plans. */
   members: Float64Array;
   /** Churn: among customers who held a plan last month, the share choosing none this month. */
   churn: Float64Array;
@@ -123,6 +154,102 @@ export interface PopulationPath {
 export const pathMetrics = ['none', 'monthly', 'annual', 'members', 'churn', 'revenue'] as const;
 /** One metric of a path. */
 export type PathMetric = (typeof pathMetrics)[number];
+/** A series of a path for tables and traces: a {@link PathMetric} or the name of a plan in `plans`. */
+export type PathSeries = PathMetric | (string & {});
+
+/** The series of `path` named `series` (a metric, or a plan's share; zeros for a plan the path lacks). */
+export function pathSeries(path: PopulationPath, series: PathSeries): Float64Array {
+  if ((pathMetrics as readonly string[]).includes(series)) return path[series as PathMetric];
+  return path.plans[series] ?? new Float64Array(path.months.length);
+}
+
+/** Names of plans in `paths` beyond monthly and annual (added plans), in first-seen order. */
+export function addedPlanNames(...paths: PopulationPath[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) for (const k of Object.keys(p.plans)) if (k !== 'monthly' && k !== 'annual' && !out.includes(k)) out.push(k);
+  return out;
+}
+
+/**
+ * Maps a state distribution on `from`'s state space into `to`'s, state by state through the
+ * component labels (same segment, regime, plan status and engagement levels). Used where a
+ * baseline population enters a changed model whose state space is larger (an added plan's
+ * statuses get zero mass). Returns `d` itself when the two spaces have the same components and
+ * labels. InputError when `d` has the wrong length or puts mass on a state `to` lacks.
+ */
+export function embedDistribution(from: MembershipModel, to: MembershipModel, d: Float64Array): Float64Array {
+  const Sf = from.states.size;
+  if (!(d instanceof Float64Array) || d.length !== Sf) throw invalidOption('initial', `a Float64Array of ${Sf} probabilities`, d);
+  const map = stateMap(from, to);
+  if (map === null) return d;
+  const out = new Float64Array(to.states.size);
+  for (let s = 0; s < Sf; s++) {
+    if (d[s] === 0) continue;
+    if (map[s] < 0) throw new InputError(`invalid option \`initial\`: entry ${s} (${stateLabel(from, s)}) has mass ${d[s]} but the changed model has no such state`);
+    out[map[s]] += d[s];
+  }
+  return out;
+}
+
+/**
+ * A warm start for solving `to` from a value function of `from`: states both have keep their
+ * value; a state only `to` has (an added plan's status) takes the value of the same state with
+ * plan status `none`. Returns `v` itself when the spaces match.
+ */
+export function embedValues(from: MembershipModel, to: MembershipModel, v: Float64Array): Float64Array {
+  const map = stateMap(from, to);
+  if (map === null) return v;
+  const out = new Float64Array(to.states.size).fill(NaN);
+  for (let s = 0; s < map.length; s++) if (map[s] >= 0) out[map[s]] = v[s];
+  const plan = to.layout.plan;
+  const stride = to.states.strides[plan];
+  for (let t = 0; t < out.length; t++) {
+    if (!Number.isNaN(out[t])) continue;
+    out[t] = out[t - to.states.value(t, plan) * stride];
+  }
+  return out;
+}
+
+/** from-state → to-state (−1 when `to` lacks it), or null when the spaces are the same. */
+function stateMap(from: MembershipModel, to: MembershipModel): Int32Array | null {
+  const fc = from.states.components;
+  const tc = to.states.components;
+  const same = fc.length === tc.length && fc.every((c, i) => c.name === tc[i].name && c.size === tc[i].size && (c.labels ?? []).join('\u0000') === (tc[i].labels ?? []).join('\u0000'));
+  if (same) return null;
+  if (fc.length !== tc.length || fc.some((c, i) => c.name !== tc[i].name)) {
+    throw new InputError(`cannot map states of "${from.name}" (${fc.map((c) => c.name).join(', ')}) onto "${to.name}" (${tc.map((c) => c.name).join(', ')}): different components`);
+  }
+  // per component: from-value → to-value by label (−1 when absent)
+  const valueMap = fc.map((c, i) => Int32Array.from({ length: c.size }, (_, v) => {
+    const label = c.labels?.[v];
+    const labels = tc[i].labels;
+    if (label === undefined || labels === undefined) return v < tc[i].size ? v : -1;
+    return labels.indexOf(label);
+  }));
+  const Sf = from.states.size;
+  const map = new Int32Array(Sf);
+  const values = new Int32Array(fc.length);
+  const ts = to.states.strides;
+  for (let s = 0; s < Sf; s++) {
+    from.states.decode(s, values);
+    let t = 0;
+    for (let i = 0; i < fc.length; i++) {
+      const v = valueMap[i][values[i]];
+      if (v < 0) {
+        t = -1;
+        break;
+      }
+      t += v * ts[i];
+    }
+    map[s] = t;
+  }
+  return map;
+}
+
+function stateLabel(model: MembershipModel, s: number): string {
+  const v = model.states.decode(s);
+  return model.states.components.map((c, i) => `${c.name}=${c.labels?.[v[i]] ?? v[i]}`).join(', ');
+}
 
 /** A path with a pointwise interval (percentiles of a parametric bootstrap). */
 export interface PathBand {
@@ -255,42 +382,47 @@ export function populationPath(model: MembershipModel, probabilities: Float64Arr
   let d: Float64Array = checkDistribution('initial', initial, S);
   let next: Float64Array = new Float64Array(S);
   const H = checkNumber('horizon', horizon, { min: 1, integer: true });
+  const shares = Array.from({ length: A }, () => new Float64Array(H));
+  const plans: Record<string, Float64Array> = {};
+  for (let a = 1; a < A; a++) plans[model.actions[a]] = shares[a];
   const out: PopulationPath = {
     months: Int32Array.from({ length: H }, (_, m) => m + 1),
-    none: new Float64Array(H),
-    monthly: new Float64Array(H),
-    annual: new Float64Array(H),
+    none: shares[0],
+    monthly: Float64Array.from(shares[1]),
+    annual: Float64Array.from(shares[2]),
+    plans,
     members: new Float64Array(H),
     churn: new Float64Array(H),
     revenue: new Float64Array(H),
   };
   const price = model.pricePaid;
+  const n = new Float64Array(A);
   for (let m = 0; m < H; m++) {
-    let n0 = 0;
-    let n1 = 0;
-    let n2 = 0;
+    n.fill(0);
     let held = 0;
     let left = 0;
     let rev = 0;
     for (let s = 0; s < S; s++) {
       const w = d[s];
       if (w === 0) continue;
-      const p0 = w * probabilities[s * A];
-      const p1 = w * probabilities[s * A + 1];
-      const p2 = w * probabilities[s * A + 2];
-      n0 += p0;
-      n1 += p1;
-      n2 += p2;
-      rev += p1 * price[s * A + 1] + p2 * price[s * A + 2];
+      for (let a = 0; a < A; a++) {
+        const p = w * probabilities[s * A + a];
+        n[a] += p;
+        if (a > 0) rev += p * price[s * A + a];
+      }
       if (model.planStatus[s] !== 0) {
         held += w;
-        left += p0;
+        left += w * probabilities[s * A];
       }
     }
-    out.none[m] = n0;
-    out.monthly[m] = n1;
-    out.annual[m] = n2;
-    out.members[m] = n1 + n2;
+    let members = 0;
+    for (let a = 0; a < A; a++) {
+      shares[a][m] = n[a];
+      if (a > 0) members += n[a];
+    }
+    out.monthly[m] = n[1];
+    out.annual[m] = n[2];
+    out.members[m] = members;
     out.churn[m] = held > 0 ? left / held : NaN;
     out.revenue[m] = rev;
     if (m < H - 1) {

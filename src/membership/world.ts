@@ -36,6 +36,15 @@
  * The model has no member-wide intercept: the listed benefits are assumed to exhaust what a
  * membership is worth, which is what lets join and cancel costs be told apart (see below).
  *
+ * ## Added plans (counterfactuals only)
+ * A counterfactual may offer a plan the data never saw ({ kind: 'addPlan' }, see {@link AddedPlan}):
+ * it becomes action 3 (4, …) with its own plan statuses appended to the plan component
+ * (`name` when month-to-month, else `name:0 … name:c−1`), and enters utility, prices,
+ * feasibility and the shaped cancel hassle by the same rules as monthly (c = 1) or annual
+ * (c > 1). Its taste is posited (a known offset), not estimated. The state space grows, so a
+ * baseline population is mapped into it with {@link embedDistribution} (zero mass on the new
+ * statuses) wherever it enters the changed model.
+ *
  * ## Transitions
  * Segment is fixed; the regime follows its own chain; the plan moves deterministically with
  * the action; engagement moves at most one level of at most one benefit per month, up with
@@ -84,7 +93,10 @@ import type { Panel } from './ddc/panel';
 import { solveDdc, type Solution, type SolveOptions } from './ddc/solve';
 import { simulatePanel } from './ddc/simulate';
 import {
+  addedPlanNames,
   applyChange,
+  embedDistribution,
+  embedValues,
   populationPath,
   stationaryDistribution,
   type Change,
@@ -357,6 +369,68 @@ function resolveConfig(config: MembershipConfig | string): MembershipConfig {
 
 // --- the model ---------------------------------------------------------------------------------
 
+/**
+ * A plan added to the menu by a counterfactual ({ kind: 'addPlan' } in {@link Change}), validated
+ * by {@link validateAddedPlan}. It is treated exactly like the built-in plans:
+ * - a new action (after none, monthly, annual, in the order added) whose members get every
+ *   benefit's value θ_b·usage_b (and any `extraBenefits`), pay `joinCost` when joining from
+ *   `none`, and pay the price of their regime, `prices[r]` dollars, in the month a commitment
+ *   starts or renews (every month when `commitmentMonths` is 1), nothing while locked;
+ * - `commitmentMonths` = 1: month-to-month like the monthly plan — one plan status (its name),
+ *   renews unless cancelled, so leaving it costs the cancel hassle;
+ * - `commitmentMonths` = c > 1: like the annual plan — statuses `name:0 … name:c−1` (prepaid
+ *   months left); while k ≥ 1 staying on the plan is the only feasible action; at `name:0` the
+ *   term ends and leaving is free unless the scenario's `annualAutoRenews` is true (the annual
+ *   lapse rule applies to every commitment plan);
+ * - the cancel hassle enters in the same shaped (anchor-preserving) form θ_cancel·(g(s) − β·g(s')),
+ *   so `none` keeps utility exactly 0;
+ * - `taste` (utils per month on the plan, locked months included, like `annualTaste` for annual)
+ *   is posited, not estimated — the data cannot identify a plan it never saw — and enters the
+ *   model's known `offset`; `annualTaste` itself applies to the annual plan only.
+ */
+export interface AddedPlan {
+  /** Action and status name; not none, monthly, annual, members, churn, revenue, or another added plan. */
+  name: string;
+  /** Months per commitment, an integer in [1, 60] (1 = month-to-month). */
+  commitmentMonths: number;
+  /** Dollars per commitment, one per price regime (in regime order), each > 0. */
+  prices: number[];
+  /** Posited taste for the plan, utils per month on it (default 0). */
+  taste: number;
+}
+
+/** Names an added plan may not take (built-in plan and action names, path metric names). */
+const reservedPlanNames = ['none', 'monthly', 'annual', 'members', 'churn', 'revenue', 'plans', 'months'];
+
+/**
+ * Validates an added plan against a scenario and the plans already added (`taken`), returning it
+ * with `prices` expanded to one per regime and `taste` defaulted to 0. `prices` may be one number
+ * (the same in every regime) or one per regime. InputErrors name the field and the value, e.g.
+ * ``invalid option `change.prices`: expected a positive price or one per price regime (3: regular, promotion, high), got an array of length 2``.
+ */
+export function validateAddedPlan(field: string, raw: unknown, config: MembershipConfig, taken: readonly string[] = []): AddedPlan {
+  const o = needObject(field, raw);
+  checkKnownKeys(field, o, ['kind', 'name', 'commitmentMonths', 'prices', 'taste']);
+  const name = needName(`${field}.name`, o.name);
+  if (reservedPlanNames.includes(name) || taken.includes(name)) {
+    throw invalidOption(`${field}.name`, `a new plan name (not ${[...reservedPlanNames, ...taken].join(', ')})`, name);
+  }
+  const commitmentMonths = checkNumber(`${field}.commitmentMonths`, o.commitmentMonths, { min: 1, max: 60, integer: true });
+  const R = config.priceRegimes.names.length;
+  let prices: number[];
+  if (typeof o.prices === 'number') {
+    prices = Array.from({ length: R }, () => o.prices as number);
+    checkNumber(`${field}.prices`, o.prices, { min: 0, minExclusive: true });
+  } else {
+    if (!Array.isArray(o.prices) || o.prices.length !== R) {
+      throw invalidOption(`${field}.prices`, `a positive price or one per price regime (${R}: ${config.priceRegimes.names.join(', ')})`, o.prices);
+    }
+    prices = o.prices.map((v, i) => checkNumber(`${field}.prices[${i}]`, v, { min: 0, minExclusive: true }));
+  }
+  const taste = checkNumber(`${field}.taste`, o.taste ?? 0);
+  return { name, commitmentMonths, prices, taste };
+}
+
 /** Options of {@link membershipModel} used by counterfactual changes (defaults: none). */
 export interface MembershipModelOptions {
   /** Multiply benefit b's usage feature by this factor (scales its utility θ_b·usage). */
@@ -365,6 +439,25 @@ export interface MembershipModelOptions {
   extraBenefits?: { name: string; value: number; segments?: string[] }[];
   /** Plans no longer offered to new or renewing members (locked annual members finish their term). */
   removedPlans?: Plan[];
+  /**
+   * Plans added to the menu (see {@link AddedPlan}): each adds an action and its plan statuses,
+   * appended after the built-in ones, so the state space grows (map a baseline distribution
+   * with {@link embedDistribution}).
+   */
+  addedPlans?: AddedPlan[];
+}
+
+/** A plan of a {@link MembershipModel}: the member action that chooses it and its plan statuses. */
+export interface ModelPlan {
+  name: string;
+  /** Its action index (monthly 1, annual 2, added plans 3, 4, …). */
+  action: number;
+  /** Months per commitment (monthly 1, annual the scenario's `commitmentMonths`). */
+  commitmentMonths: number;
+  /** Plan-status code of `name:0` (or of `name` when month-to-month); `name:k` is firstStatus + k. */
+  firstStatus: number;
+  /** Whether leaving at the end of a term (status firstStatus) costs the cancel hassle. */
+  renewsUnlessCancelled: boolean;
 }
 
 /** A {@link DdcModel} of the membership world plus what paths and tables need. */
@@ -374,13 +467,26 @@ export interface MembershipModel extends DdcModel {
   pricePaid: Float64Array;
   /** Positions of the components in the state space. */
   layout: { segment: number; regime: number; plan: number; benefits: number[] };
-  /** Plan-status code per state: 0 none, 1 monthly, 2 + k annual with k prepaid months left. */
+  /**
+   * Plan-status code per state: 0 none, 1 monthly, 2 + k annual with k prepaid months left;
+   * added plans' statuses follow (see `plans`).
+   */
   planStatus: Uint8Array;
+  /** The plans in action order (monthly, annual, then added plans). */
+  plans: ModelPlan[];
 }
 
-/** Labels of the plan-status component for commitment length C. */
-export function planLabels(commitmentMonths: number): string[] {
-  return ['none', 'monthly', ...Array.from({ length: commitmentMonths }, (_, k) => `annual:${k}`)];
+/**
+ * Labels of the plan-status component for commitment length C: none, monthly, annual:0 …
+ * annual:C−1, then per added plan its name (month-to-month) or name:0 … name:c−1.
+ */
+export function planLabels(commitmentMonths: number, addedPlans: readonly AddedPlan[] = []): string[] {
+  return [
+    'none',
+    'monthly',
+    ...Array.from({ length: commitmentMonths }, (_, k) => `annual:${k}`),
+    ...addedPlans.flatMap((p) => (p.commitmentMonths === 1 ? [p.name] : Array.from({ length: p.commitmentMonths }, (_, k) => `${p.name}:${k}`))),
+  ];
 }
 
 /** The true parameter vector of a scenario, in the model's order. */
@@ -394,14 +500,18 @@ export function membershipParameterNames(config: MembershipConfig): string[] {
   return [...config.benefits.map((b) => b.name), ...membershipParameterTail];
 }
 
-/** The state space of a scenario: segment, regime, plan, then one engagement level per benefit. */
-export function membershipStates(config: MembershipConfig): StateSpace {
+/**
+ * The state space of a scenario: segment, regime, plan, then one engagement level per benefit.
+ * With `addedPlans` the plan component gains their statuses (after the built-in ones).
+ */
+export function membershipStates(config: MembershipConfig, addedPlans: readonly AddedPlan[] = []): StateSpace {
   const L = config.engagement.levels;
   const levelLabels = Array.from({ length: L }, (_, i) => `level${i}`);
+  const plans = planLabels(config.commitmentMonths, addedPlans);
   return stateSpace([
     { name: 'segment', size: config.segments.length, labels: config.segments.map((g) => g.name) },
     { name: 'regime', size: config.priceRegimes.names.length, labels: [...config.priceRegimes.names] },
-    { name: 'plan', size: config.commitmentMonths + 2, labels: planLabels(config.commitmentMonths) },
+    { name: 'plan', size: plans.length, labels: plans },
     ...config.benefits.map((b) => ({ name: b.name, size: L, labels: levelLabels })),
   ]);
 }
@@ -412,10 +522,13 @@ export function membershipStates(config: MembershipConfig): StateSpace {
  * feasibility; prices and β changes are made on the config.
  */
 export function membershipModel(config: MembershipConfig, options: MembershipModelOptions = {}): MembershipModel {
-  checkKnownKeys('options', options, ['benefitScale', 'extraBenefits', 'removedPlans']);
-  const states = membershipStates(config);
+  checkKnownKeys('options', options, ['benefitScale', 'extraBenefits', 'removedPlans', 'addedPlans']);
+  const added: AddedPlan[] = [];
+  if (options.addedPlans !== undefined && !Array.isArray(options.addedPlans)) throw invalidOption('options.addedPlans', 'an array of plans', options.addedPlans);
+  (options.addedPlans ?? []).forEach((p, i) => added.push(validateAddedPlan(`options.addedPlans[${i}]`, p, config, added.map((q) => q.name))));
+  const states = membershipStates(config, added);
   const S = states.size;
-  const A = 3;
+  const A = 3 + added.length;
   const B = config.benefits.length;
   const K = B + 4;
   const C = config.commitmentMonths;
@@ -447,9 +560,49 @@ export function membershipModel(config: MembershipConfig, options: MembershipMod
   }
   const removed = new Set(options.removedPlans ?? []);
 
-  // g(status) = 1 where choosing `none` costs the cancel hassle (a plan that must be cancelled).
+  // Plans in action order and, per plan status, its plan (action) and prepaid months left.
   const autoRenews = config.annualAutoRenews;
-  const cancellable = (st: number): number => (st === 1 || (autoRenews && st === 2) ? 1 : 0);
+  const plans: ModelPlan[] = [
+    { name: 'monthly', action: 1, commitmentMonths: 1, firstStatus: 1, renewsUnlessCancelled: true },
+    { name: 'annual', action: 2, commitmentMonths: C, firstStatus: 2, renewsUnlessCancelled: autoRenews },
+  ];
+  for (const p of added) {
+    const prev = plans[plans.length - 1];
+    plans.push({
+      name: p.name,
+      action: plans.length + 1,
+      commitmentMonths: p.commitmentMonths,
+      firstStatus: prev.firstStatus + prev.commitmentMonths,
+      // month-to-month plans renew unless cancelled (like monthly); commitments follow the annual lapse rule
+      renewsUnlessCancelled: p.commitmentMonths === 1 ? true : autoRenews,
+    });
+  }
+  const P = sizes[2];
+  if (P > 256) throw invalidOption('options.addedPlans', 'at most 256 plan statuses in all (commitment months summed)', P);
+  const priceOf = [new Float64Array(R), Float64Array.from(regimes.monthly), Float64Array.from(regimes.annual), ...added.map((p) => Float64Array.from(p.prices))];
+  const tasteOf = Float64Array.from([0, 0, 0, ...added.map((p) => p.taste)]);
+  const offered = Uint8Array.from([1, removed.has('monthly') ? 0 : 1, removed.has('annual') ? 0 : 1, ...added.map(() => 1)]);
+  const statusPlan = new Int32Array(P); // action of the plan held (0: none)
+  const statusLeft = new Int32Array(P); // prepaid months left, k
+  for (const p of plans) {
+    for (let k = 0; k < p.commitmentMonths; k++) {
+      statusPlan[p.firstStatus + k] = p.action;
+      statusLeft[p.firstStatus + k] = k;
+    }
+  }
+  // g(status) = 1 where choosing `none` costs the cancel hassle (a plan that must be cancelled).
+  const cancellable = (st: number): number => {
+    const a = statusPlan[st];
+    return a > 0 && statusLeft[st] === 0 && plans[a - 1].renewsUnlessCancelled ? 1 : 0;
+  };
+  // Plan status after action a from status st: a locked member counts down; otherwise a
+  // plan's choice starts (or renews) a commitment with c − 1 prepaid months still to run.
+  const nextStatus = (st: number, a: number): number => {
+    if (a === 0) return 0;
+    if (statusPlan[st] === a && statusLeft[st] >= 1) return st - 1;
+    const p = plans[a - 1];
+    return p.firstStatus + p.commitmentMonths - 1;
+  };
   const features = new Float64Array(S * A * K);
   const offset = new Float64Array(S * A);
   const feasible = new Uint8Array(S * A);
@@ -458,30 +611,19 @@ export function membershipModel(config: MembershipConfig, options: MembershipMod
   for (let s = 0; s < S; s++) {
     const g = Math.floor(s / segSt) % sizes[0];
     const r = Math.floor(s / regSt) % R;
-    const st = Math.floor(s / planSt) % (C + 2);
+    const st = Math.floor(s / planSt) % P;
     planStatus[s] = st;
-    const locked = st >= 3;
-    // feasibility
-    if (locked) {
-      feasible[s * A + 2] = 1;
-    } else {
-      feasible[s * A] = 1;
-      if (!removed.has('monthly')) feasible[s * A + 1] = 1;
-      if (!removed.has('annual')) feasible[s * A + 2] = 1;
-    }
-    // prices
-    pricePaid[s * A + 1] = regimes.monthly[r];
-    pricePaid[s * A + 2] = locked ? 0 : regimes.annual[r];
+    const locked = statusLeft[st] >= 1;
+    // feasibility: a locked member can only stay on her plan
+    for (let a = 0; a < A; a++) feasible[s * A + a] = locked ? (a === statusPlan[st] ? 1 : 0) : offered[a];
     for (let a = 0; a < A; a++) {
-      if (!feasible[s * A + a]) {
-        pricePaid[s * A + a] = 0;
-        continue;
-      }
+      if (!feasible[s * A + a]) continue;
+      if (a === 0) continue; // the anchor: zero utility and no price in every state
+      // prices: per commitment when it starts or renews, nothing while locked
+      pricePaid[s * A + a] = locked ? 0 : priceOf[a][r];
       const base = (s * A + a) * K;
-      if (a === 0) continue; // the anchor: zero utility in every state
       // Cancel hassle in anchor form (see cancelFeature): g(s) − β g(s').
-      const next = a === 1 ? 1 : st >= 3 ? st - 1 : C + 1;
-      features[base + B + 2] = cancellable(st) - config.discount * cancellable(next);
+      features[base + B + 2] = cancellable(st) - config.discount * cancellable(nextStatus(st, a));
       for (let b = 0; b < B; b++) {
         const level = Math.floor(s / strides[3 + b]) % L;
         features[base + b] = usage[level] * scale[b];
@@ -489,7 +631,7 @@ export function membershipModel(config: MembershipConfig, options: MembershipMod
       if (a === 2) features[base + B] = 1;
       if (st === 0) features[base + B + 1] = -1; // joining from none
       features[base + B + 3] = -pricePaid[s * A + a];
-      offset[s * A + a] = extra[g];
+      offset[s * A + a] = extra[g] + tasteOf[a];
     }
   }
 
@@ -510,11 +652,8 @@ export function membershipModel(config: MembershipConfig, options: MembershipMod
     for (let s = 0; s < S; s++) {
       const g = Math.floor(s / segSt) % sizes[0];
       const r = Math.floor(s / regSt) % R;
-      const st = Math.floor(s / planSt) % (C + 2);
-      let next: number;
-      if (a === 0) next = 0;
-      else if (a === 1) next = 1;
-      else next = st >= 3 ? st - 1 : 2 + (C - 1);
+      const st = Math.floor(s / planSt) % P;
+      const next = nextStatus(st, a);
       const baseNoRegime = s - r * regSt + (next - st) * planSt;
       // engagement moves
       let m = 0;
@@ -572,7 +711,7 @@ export function membershipModel(config: MembershipConfig, options: MembershipMod
   return {
     name: config.name,
     states,
-    actions: [...membershipActions],
+    actions: [...membershipActions, ...added.map((p) => p.name)],
     featureNames: membershipParameterNames(config),
     features,
     offset,
@@ -583,6 +722,7 @@ export function membershipModel(config: MembershipConfig, options: MembershipMod
     pricePaid,
     layout: { segment: 0, regime: 1, plan: 2, benefits: benefitNames.map((_, b) => 3 + b) },
     planStatus,
+    plans,
   };
 }
 
@@ -859,8 +999,10 @@ export interface MembershipWorld {
   simulate(options?: MembershipSimulateOptions): Panel;
   /**
    * The TRUE counterfactual: exact population paths (no Monte Carlo) for the baseline and the
-   * changed world from `initial` (default: the true stationary distribution). Same shape as the
-   * estimated {@link CounterfactualResult}, with lower = upper = estimate and draws = 0.
+   * changed world from `initial` (default: the true stationary distribution), a distribution on
+   * the BASELINE states; when the change adds a plan it is mapped into the larger state space
+   * with zero mass on the new plan's statuses. Same shape as the estimated
+   * {@link CounterfactualResult}, with lower = upper = estimate and draws = 0.
    */
   counterfactual(change: Change | Change[], options?: { horizon?: number; initial?: Float64Array }): CounterfactualResult;
 }
@@ -892,10 +1034,11 @@ export function membershipWorld(config: MembershipConfig | string = 'membership-
       const t0 = Date.now();
       const cf = applyChange(cfg, change);
       const cfModel = membershipModel(cf.config, cf.options);
-      const cfSolution = solveDdc(cfModel, theta, { ...(options.solve ?? {}), warmStart: solution.value });
+      const cfSolution = solveDdc(cfModel, theta, { ...(options.solve ?? {}), warmStart: embedValues(model, cfModel, solution.value) });
       const initial = opts.initial ?? stationary;
       const base = populationPath(model, solution.probabilities, initial, horizon);
-      const after = populationPath(cfModel, cfSolution.probabilities, initial, horizon);
+      // an added plan grows the state space: same population, zero mass on its statuses
+      const after = populationPath(cfModel, cfSolution.probabilities, embedDistribution(model, cfModel, initial), horizon);
       const band = (p: PopulationPath): PathBand => ({ estimate: p, lower: p, upper: p });
       return {
         change,
@@ -914,14 +1057,19 @@ export function membershipWorld(config: MembershipConfig | string = 'membership-
   return world;
 }
 
-/** Element-wise difference of two paths (a − b). */
+/** Element-wise difference of two paths (a − b); a plan only one path has counts as share 0 in the other. */
 export function pathDifference(a: PopulationPath, b: PopulationPath): PopulationPath {
   const d = (x: Float64Array, y: Float64Array) => x.map((v, i) => v - y[i]);
+  const H = a.months.length;
+  const zero = new Float64Array(H);
+  const plans: Record<string, Float64Array> = {};
+  for (const k of ['monthly', 'annual', ...addedPlanNames(a, b)]) plans[k] = d(a.plans[k] ?? zero, b.plans[k] ?? zero);
   return {
     months: a.months,
     none: d(a.none, b.none),
     monthly: d(a.monthly, b.monthly),
     annual: d(a.annual, b.annual),
+    plans,
     members: d(a.members, b.members),
     churn: d(a.churn, b.churn),
     revenue: d(a.revenue, b.revenue),
