@@ -10,7 +10,7 @@
  * (I − β P_σ) Δ = T(V) − V with P_σ(s,s') = Σ_a π(a|s) P_a(s,s'). For logit shocks an NK step
  * is exactly soft policy iteration, so it converges from any start, quadratically near V*.
  * Linear systems (resolvent.ts): dense LU for S ≤ `denseLimit`, otherwise restarted GMRES with
- * an ILU(0) right preconditioner on the sparse operator, solved inexactly (Eisenstat–Walker style
+ * a symmetric Gauss–Seidel (or ILU(0)) right preconditioner on the sparse operator, solved inexactly (Eisenstat–Walker style
  * forcing terms) inside the Newton loop.
  * Derivatives of the fixed point by the implicit function theorem:
  * (I − β P_σ) ∂V/∂θ = Σ_a π(a|s) φ(s,a,·).
@@ -23,7 +23,7 @@
 import { ConvergenceError, InputError, invalidOption } from '../../core/errors';
 import { checkKnownKeys, checkNumber, checkOneOf, checkPositiveInteger } from '../../core/validate';
 import { flowUtility, type DdcModel, type SparseMatrix } from './model';
-import { resolventDefaults, resolventOperator, solveColumns, type ResolventOperator } from './resolvent';
+import { resolventDefaults, resolventOperator, solveColumns, type Preconditioner, type ResolventOperator } from './resolvent';
 
 /** The solved model at one parameter vector θ. */
 export interface Solution {
@@ -63,6 +63,11 @@ export interface SolveOptions {
   denseLimit?: number;
   /** Most successive-approximation steps before switching to Newton steps (default 30). */
   successiveSteps?: number;
+  /**
+   * GMRES preconditioner: 'sgs' (symmetric Gauss–Seidel, default: one pass to build, so it is
+   * refreshed for every policy) or 'ilu0' (ILU(0), the original; refactored only when GMRES slows).
+   */
+  preconditioner?: Preconditioner;
 }
 
 /** Defaults of {@link solveDdc}'s options. */
@@ -79,8 +84,12 @@ export const solveDefaults = {
   switchRatio: 0.9,
   /** Largest relative residual asked of the GMRES solve in a Newton step (inexact Newton). */
   forcing: 1e-2,
-  /** Newton steps that refresh the GMRES preconditioner; later steps reuse it. */
+  /** Newton steps that refresh the ILU(0) preconditioner; later steps reuse it (SGS: every step). */
   refactorSteps: 1,
+  /** ConvergenceError once this many Newton steps in a row fail to improve a residual below… */
+  stallSteps: 20,
+  /** …this (the rounding floor of V, not a slow start). */
+  stallResidual: 1e-7,
 } as const;
 
 // --- the Bellman operator ---------------------------------------------------------------------
@@ -239,19 +248,21 @@ export function solveDdc(model: DdcModel, theta: ArrayLike<number>, options: Sol
     'linearSolver',
     'denseLimit',
     'successiveSteps',
+    'preconditioner',
   ]);
   const th = checkTheta(model, theta);
   const tol = checkNumber('tolerance', options.tolerance ?? solveDefaults.tolerance, { min: 0, minExclusive: true });
   const maxIterations = checkNumber('maxIterations', options.maxIterations ?? solveDefaults.maxIterations, { min: 0, integer: true });
   const linearSolver = checkOneOf('linearSolver', options.linearSolver ?? solveDefaults.linearSolver, ['auto', 'dense', 'gmres'] as const);
   const denseLimit = checkNumber('denseLimit', options.denseLimit ?? solveDefaults.denseLimit, { min: 0, integer: true });
+  const preconditioner = checkOneOf('preconditioner', options.preconditioner ?? resolventDefaults.preconditioner, ['sgs', 'ilu0'] as const);
   const maxSuccessive = checkNumber('successiveSteps', options.successiveSteps ?? solveDefaults.successiveSteps, { min: 0, integer: true });
   const S = model.states.size;
   const A = model.actions.length;
   const K = model.featureNames.length;
   const beta = model.discount;
   let op: ResolventOperator | undefined;
-  const operator = (): ResolventOperator => (op ??= resolventOperator(model, linearSolver, denseLimit));
+  const operator = (): ResolventOperator => (op ??= resolventOperator(model, linearSolver, denseLimit, preconditioner));
 
   const u = flowUtility(model, th);
   const V = new Float64Array(S);
@@ -275,6 +286,8 @@ export function solveDdc(model: DdcModel, theta: ArrayLike<number>, options: Sol
   let prevSpan = Infinity;
   let residual = Infinity;
   let lastLinearIterations = 0;
+  let bestResidual = Infinity;
+  let stalled = 0;
   for (;;) {
     bellmanOperator(model, u, V, TV, v, newton ? prob : undefined);
     let dmin = Infinity;
@@ -294,6 +307,20 @@ export function solveDdc(model: DdcModel, theta: ArrayLike<number>, options: Sol
       );
     }
     if (residual <= tol) break;
+    // Newton steps that no longer reduce a small residual have hit the rounding floor of V
+    // (e.g. β near 1 with a large |V|): more steps cannot reach the tolerance.
+    if (newtonSteps > 0) {
+      if (residual < bestResidual) {
+        bestResidual = residual;
+        stalled = 0;
+      } else if (bestResidual < solveDefaults.stallResidual && ++stalled >= solveDefaults.stallSteps) {
+        throw new ConvergenceError(
+          `solveDdc did not converge: residual ${residual.toExponential(3)} after ${iterations} iterations ` +
+            `(${newtonSteps} Newton steps; tolerance ${tol}): the Newton steps stalled at ${bestResidual.toExponential(3)} (rounding floor)`,
+          { residual, iterations, newtonSteps, tolerance: tol },
+        );
+      }
+    }
     if (iterations >= maxIterations) {
       throw new ConvergenceError(
         `solveDdc did not converge: residual ${residual.toExponential(3)} after ${iterations} iterations ` +
