@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { busDefaults, busModel } from '../../src/membership/bus';
+import { busDefaults, busModel, estimateBusTransitions, loadBusScenario, simulateBusPanel } from '../../src/membership/bus';
+import { nfxp } from '../../src/membership/estimate/nfxp';
 import { ddcModel, sparseFromDense, stateSpace, type DdcModel } from '../../src/membership/ddc/model';
 import { choiceWeightedTransition, policyFromValue, solveDdc, solveResolvent } from '../../src/membership/ddc/solve';
 import { ConvergenceError, InputError } from '../../src/core/errors';
@@ -96,6 +97,34 @@ describe('membership/ddc/solve', () => {
         }
       }
     }
+  });
+
+  it('NFXP on small bus panels (10 buses × 60 months, seeds 1–10) converges without ConvergenceError at β = 0.9999 (normalised values)', () => {
+    // Seed 9 used to throw "Newton steps stalled at 1.455e-11": with |V| large at β = 0.9999 the
+    // absolute tolerance 1e-11 sat below ε·‖V‖∞ when T(V) − V was evaluated on V itself.
+    const scenario = { ...loadBusScenario(), buses: 10, months: 60 };
+    for (let seed = 1; seed <= 10; seed++) {
+      const panel = simulateBusPanel(scenario, { seed });
+      const first = estimateBusTransitions(panel, { bins: scenario.bins });
+      const model = busModel({ bins: scenario.bins, discount: scenario.discount, transitionProbabilities: Array.from(first.probabilities) });
+      const fit = nfxp(model, panel);
+      assert.ok(fit.estimates.every(Number.isFinite) && Number.isFinite(fit.logLikelihood), `seed ${seed}`);
+      assert.ok(fit.solution.residual <= 1e-11, `seed ${seed}: inner residual ${fit.solution.residual}`);
+      const check = policyFromValue(model, fit.estimates, fit.solution.value);
+      assertAllClose(check.probabilities, fit.solution.probabilities, 1e-12, `seed ${seed} π`);
+    }
+  });
+
+  it('solveDdc: the residual is measured on the normalised V = c·1 + w, far below ε·‖V‖∞ at β = 0.9999 with large |V|', () => {
+    const model = busModel();
+    const theta = [40, 20]; // |V| ≈ 1e4, so ε·‖V‖∞ ≈ 2e-12
+    const sol = solveDdc(model, theta, { tolerance: 1e-13 });
+    let vmax = 0;
+    for (const x of sol.value) vmax = Math.max(vmax, Math.abs(x));
+    assert.ok(vmax > 5e3, `|V| ${vmax}`);
+    assert.ok(sol.residual <= 1e-13, `residual ${sol.residual}`);
+    // the rounded V itself is at the rounding floor of a direct evaluation
+    assert.ok(policyFromValue(model, theta, sol.value).residual < 64 * Number.EPSILON * vmax);
   });
 
   it('solveDdc matches brute-force value iteration (5,000 sweeps) on a 4-state, 3-action model at β = 0.9', () => {

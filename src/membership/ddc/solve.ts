@@ -12,6 +12,13 @@
  * Linear systems (resolvent.ts): dense LU for S ≤ `denseLimit`, otherwise restarted GMRES with
  * a symmetric Gauss–Seidel (or ILU(0)) right preconditioner on the sparse operator, solved inexactly (Eisenstat–Walker style
  * forcing terms) inside the Newton loop.
+ * Normalised (relative) values: the iterate is kept as V = c·1 + w with a scalar c and w
+ * re-centred after every update (mid-range 0), and T(V) − V = T₀(w) − w − (1 − β)c with
+ * T₀(w) = log Σ_a exp(u + β P_a w), so residuals are computed on the small parts. With β near 1,
+ * |V| ≈ |u|/(1 − β) is large (≈ 1e3–1e4 on the bus model at β = 0.9999) and T(V) − V evaluated
+ * on V itself cannot get below a few ε·‖V‖∞ ≈ 1e-11; on the normalised form the floor is a few
+ * ε·max(‖w‖∞, ‖u‖∞), independent of 1/(1 − β) (relative value iteration; cf. Puterman,
+ * "Markov Decision Processes", 1994, §8.5.5, and the bias/gain decomposition as β → 1).
  * Derivatives of the fixed point by the implicit function theorem:
  * (I − β P_σ) ∂V/∂θ = Σ_a π(a|s) φ(s,a,·).
  *
@@ -39,7 +46,11 @@ export interface Solution {
   iterations: number;
   /** How many of those were Newton–Kantorovich steps. */
   newtonSteps: number;
-  /** Sup-norm of T(V) − V at the returned V. */
+  /**
+   * Sup-norm of T(V) − V at the returned V, evaluated on its normalised form V = c·1 + w (the
+   * constant c carried separately), i.e. free of the rounding of the large constant. Evaluating
+   * T(V) − V directly on the rounded `value` adds up to a few ε·‖V‖∞.
+   */
   residual: number;
   /** Wall-clock seconds. */
   seconds: number;
@@ -265,14 +276,32 @@ export function solveDdc(model: DdcModel, theta: ArrayLike<number>, options: Sol
   const operator = (): ResolventOperator => (op ??= resolventOperator(model, linearSolver, denseLimit, preconditioner));
 
   const u = flowUtility(model, th);
-  const V = new Float64Array(S);
+  // The iterate is V = c·1 + W (W re-centred to mid-range 0 after every update): residuals
+  // T(V) − V = T₀(W) − W − (1 − β)c are then computed on small numbers (see the header).
+  const W = new Float64Array(S);
+  let c = 0;
   if (options.warmStart !== undefined) {
     const w = options.warmStart;
     if (!(w instanceof Float64Array) || w.length !== S) throw invalidOption('warmStart', `a Float64Array of S = ${S} values`, w);
     let finite = true;
     for (let s = 0; s < S; s++) if (!Number.isFinite(w[s])) finite = false;
-    if (finite) V.set(w);
+    if (finite) W.set(w);
   }
+  const recentre = (): void => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let s = 0; s < S; s++) {
+      const x = W[s];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    const m = (lo + hi) / 2;
+    if (m === 0 || !Number.isFinite(m)) return;
+    c += m;
+    for (let s = 0; s < S; s++) W[s] -= m;
+  };
+  recentre();
+  const gainFactor = 1 - beta; // exact for β ∈ [1/2, 1) (Sterbenz)
   const TV = new Float64Array(S);
   const d = new Float64Array(S);
   const v = new Float64Array(S * A);
@@ -289,12 +318,13 @@ export function solveDdc(model: DdcModel, theta: ArrayLike<number>, options: Sol
   let bestResidual = Infinity;
   let stalled = 0;
   for (;;) {
-    bellmanOperator(model, u, V, TV, v, newton ? prob : undefined);
+    bellmanOperator(model, u, W, TV, v, newton ? prob : undefined);
     let dmin = Infinity;
     let dmax = -Infinity;
     residual = 0;
+    const gain = gainFactor * c;
     for (let s = 0; s < S; s++) {
-      const x = TV[s] - V[s];
+      const x = TV[s] - W[s] - gain;
       d[s] = x;
       if (x < dmin) dmin = x;
       if (x > dmax) dmax = x;
@@ -332,8 +362,11 @@ export function solveDdc(model: DdcModel, theta: ArrayLike<number>, options: Sol
     if (!newton) {
       // successive approximation with McQueen–Porteus extrapolation
       const span = dmax - dmin;
+      // V ← T(V) + shift = (βc + shift)·1 + T₀(W)
       const shift = beta === 0 ? 0 : (factor * (dmin + dmax)) / 2;
-      for (let s = 0; s < S; s++) V[s] = TV[s] + shift;
+      c = beta * c + shift;
+      W.set(TV);
+      recentre();
       successive++;
       if (span <= solveDefaults.switchSpan || successive >= maxSuccessive || (successive > 2 && span > solveDefaults.switchRatio * prevSpan)) {
         newton = true;
@@ -352,10 +385,14 @@ export function solveDdc(model: DdcModel, theta: ArrayLike<number>, options: Sol
     // its 2-norm bounds the sup-norm, so the absolute target is safe.
     const relTol = Math.min(solveDefaults.forcing, Math.max(residual, 1e-14));
     lastLinearIterations = solver.solve(d, delta, relTol, tol / 2).iterations;
-    for (let s = 0; s < S; s++) V[s] += delta[s];
+    for (let s = 0; s < S; s++) W[s] += delta[s];
+    recentre();
   }
-  // v and T(V) were computed at the returned V; probabilities may be from an SA pass
-  if (!newton) bellmanOperator(model, u, V, TV, v, prob);
+  // the returned V = c·1 + W (rounded); v and π from one Bellman pass at exactly that V, so
+  // they agree bit for bit with policyFromValue(model, θ, value)
+  const V = new Float64Array(S);
+  for (let s = 0; s < S; s++) V[s] = c + W[s];
+  bellmanOperator(model, u, V, TV, v, prob);
 
   const solution: Solution = {
     theta: th,
