@@ -302,82 +302,15 @@ function gmres(
   x: Float64Array,
   target: number,
 ): { iterations: number; residual: number } {
-  const { m, basis, H, cs, sn, g, yv, r, z, w } = work;
-  let total = 0;
-  let rnorm = Infinity;
-  const cap = resolventDefaults.maxIterations;
-  for (;;) {
-    spmv(S, rowPtr, colIdx, values, x, r);
-    rnorm = 0;
-    for (let s = 0; s < S; s++) {
-      const v = b[s] - r[s];
-      r[s] = v;
-      rnorm += v * v;
-    }
-    rnorm = Math.sqrt(rnorm);
-    if (!(rnorm > target) || total >= cap) break;
-    const inv = 1 / rnorm;
-    for (let s = 0; s < S; s++) basis[s] = r[s] * inv;
-    g.fill(0);
-    g[0] = rnorm;
-    let k = 0;
-    let est = rnorm;
-    while (k < m && total < cap) {
-      total++;
-      luPrecondition(S, rowPtr, colIdx, diag, f, basis, k * S, z);
-      spmv(S, rowPtr, colIdx, values, z, w);
-      // modified Gram–Schmidt
-      for (let i = 0; i <= k; i++) {
-        const vi = i * S;
-        let h = 0;
-        for (let s = 0; s < S; s++) h += w[s] * basis[vi + s];
-        H[i * m + k] = h;
-        for (let s = 0; s < S; s++) w[s] -= h * basis[vi + s];
-      }
-      let hn = 0;
-      for (let s = 0; s < S; s++) hn += w[s] * w[s];
-      hn = Math.sqrt(hn);
-      H[(k + 1) * m + k] = hn;
-      if (hn > 0) {
-        const vn = (k + 1) * S;
-        const inv2 = 1 / hn;
-        for (let s = 0; s < S; s++) basis[vn + s] = w[s] * inv2;
-      }
-      for (let i = 0; i < k; i++) {
-        const h0 = H[i * m + k];
-        const h1 = H[(i + 1) * m + k];
-        H[i * m + k] = cs[i] * h0 + sn[i] * h1;
-        H[(i + 1) * m + k] = -sn[i] * h0 + cs[i] * h1;
-      }
-      const h0 = H[k * m + k];
-      const den = Math.hypot(h0, hn);
-      cs[k] = den === 0 ? 1 : h0 / den;
-      sn[k] = den === 0 ? 0 : hn / den;
-      H[k * m + k] = den;
-      H[(k + 1) * m + k] = 0;
-      g[k + 1] = -sn[k] * g[k];
-      g[k] = cs[k] * g[k];
-      est = Math.abs(g[k + 1]);
-      k++;
-      if (est <= target || hn === 0) break;
-    }
-    // y = H⁻¹ g (upper triangular), x += M⁻¹ V y
-    for (let i = k - 1; i >= 0; i--) {
-      let acc = g[i];
-      for (let j = i + 1; j < k; j++) acc -= H[i * m + j] * yv[j];
-      yv[i] = acc / H[i * m + i];
-    }
-    w.fill(0);
-    for (let i = 0; i < k; i++) {
-      const vi = i * S;
-      const yi = yv[i];
-      for (let s = 0; s < S; s++) w[s] += yi * basis[vi + s];
-    }
-    luPrecondition(S, rowPtr, colIdx, diag, f, w, 0, z);
-    for (let s = 0; s < S; s++) x[s] += z[s];
-    if (!Number.isFinite(est)) break;
-  }
-  return { iterations: total, residual: rnorm };
+  return gmresOp(
+    S,
+    (v, _offset, y) => spmv(S, rowPtr, colIdx, values, v, y),
+    (v, offset, out) => luPrecondition(S, rowPtr, colIdx, diag, f, v, offset, out),
+    work,
+    b,
+    x,
+    target,
+  );
 }
 
 /** GMRES preconditioners: symmetric Gauss–Seidel (default; refreshed with every policy) or ILU(0). */
@@ -692,7 +625,7 @@ function gmresWorkFor(red: Reduction, n: number): GmresWork {
   return work;
 }
 
-/** {@link gmres} with the operator and the preconditioner given as functions. */
+/** Restarted GMRES(m) with the operator and the right preconditioner given as functions. */
 function gmresOp(
   S: number,
   apply: (x: Float64Array, xOff: number, y: Float64Array) => void,
