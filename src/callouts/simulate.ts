@@ -171,7 +171,6 @@ export function runReplicate(baseWorld: CalloutWorld, task: ReplicateTask, r: nu
   const T = task.horizon;
   const G = task.checkpoints.length;
   const C = world.contexts.length;
-  const N = space.size;
   const D = space.dimension;
   const root = makeRng(task.seed).fork(r);
   const hasDelay = world.delay.mean > 0;
@@ -270,7 +269,6 @@ export function runReplicate(baseWorld: CalloutWorld, task: ReplicateTask, r: nu
     }
     out.push({ regret, clicks, found });
   }
-  void N;
   return out;
 }
 

@@ -51,7 +51,7 @@ function drawWithoutReplacement(r: Rng, pool: Int32Array, size: number): Int32Ar
 
 /** Grows the trees of groups [from, to) — the same trees whatever thread runs them. */
 export function trainGroups(job: TrainJob, from: number, to: number): Tree[] {
-  const { data, settings, ciGroupSize } = job;
+  const { data, ciGroupSize } = job;
   const n = data.n;
   const base = baseRng(job);
   const ws = workspace(n, data.p);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { InputError } from '../../src/core/errors';
-import { rng } from '../../src/core/rng';
 import { assertThrowsError } from '../helpers/assert';
 import {
   actionDistribution, calloutWorld, collectLog, epsilonGreedy, featureEncoder, layoutSpace, layoutThompson, learnMetaPrior,
@@ -202,6 +201,5 @@ describe('callouts/policies', () => {
     assertThrowsError(() => layoutThompson(space48).select(3), InputError, /context 3 is outside 0..0/);
     const big = layoutSpace({ components: Array.from({ length: 10 }, (_, d) => ({ name: `c${d}`, variants: 'abcdefgh'.split('') })) });
     assertThrowsError(() => layoutThompson(big), InputError, /needs ≤ 1e6 layouts/);
-    void rng;
   });
 });

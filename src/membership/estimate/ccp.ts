@@ -345,24 +345,7 @@ function pseudoLogit(
   for (const s of states) N += nS[s];
   const v = new Float64Array(A);
   const p = new Float64Array(A);
-  const probs = (theta: Float64Array, s: number): number => {
-    let m = -Infinity;
-    for (let a = 0; a < A; a++) {
-      const i = s * A + a;
-      if (!feasible[i]) {
-        v[a] = -Infinity;
-        continue;
-      }
-      let x = et[i];
-      for (let k = 0; k < K; k++) x += zt[i * K + k] * theta[k];
-      v[a] = x;
-      if (x > m) m = x;
-    }
-    let z = 0;
-    for (let a = 0; a < A; a++) (p[a] = v[a] === -Infinity ? 0 : Math.exp(v[a] - m), (z += p[a]));
-    for (let a = 0; a < A; a++) p[a] /= z;
-    return m + Math.log(z);
-  };
+  const probs = (theta: Float64Array, s: number): number => stateLogit(model, zt, et, theta, s, v, p, 0);
   const f = (theta: Float64Array): number => {
     let ll = 0;
     for (const s of states) {
@@ -431,27 +414,47 @@ export function pseudoScore(model: DdcModel, n: Float64Array, zt: Float64Array, 
 function policyFromValuation(model: DdcModel, zt: Float64Array, et: Float64Array, theta: Float64Array): Float64Array {
   const S = model.states.size;
   const A = model.actions.length;
-  const K = model.featureNames.length;
   const out = new Float64Array(S * A);
   const v = new Float64Array(A);
   for (let s = 0; s < S; s++) {
-    let m = -Infinity;
-    for (let a = 0; a < A; a++) {
-      const i = s * A + a;
-      if (!model.feasible[i]) {
-        v[a] = -Infinity;
-        continue;
-      }
-      let x = et[i];
-      for (let k = 0; k < K; k++) x += zt[i * K + k] * theta[k];
-      v[a] = x;
-      if (x > m) m = x;
-    }
-    let z = 0;
-    for (let a = 0; a < A; a++) (out[s * A + a] = v[a] === -Infinity ? 0 : Math.exp(v[a] - m), (z += out[s * A + a]));
-    for (let a = 0; a < A; a++) out[s * A + a] = Math.max(out[s * A + a] / z, model.feasible[s * A + a] ? 1e-300 : 0);
+    stateLogit(model, zt, et, theta, s, v, out, s * A);
+    for (let a = 0; a < A; a++) out[s * A + a] = Math.max(out[s * A + a], model.feasible[s * A + a] ? 1e-300 : 0);
   }
   return out;
+}
+
+/**
+ * Choice-specific values v(a) = z̃(s,a)·θ + ẽ(s,a) of state s (−Infinity where infeasible) and
+ * their softmax, written to p[offset …]; returns log Σ_a exp v(a).
+ */
+function stateLogit(
+  model: DdcModel,
+  zt: Float64Array,
+  et: Float64Array,
+  theta: Float64Array,
+  s: number,
+  v: Float64Array,
+  p: Float64Array,
+  offset: number,
+): number {
+  const A = model.actions.length;
+  const K = model.featureNames.length;
+  let m = -Infinity;
+  for (let a = 0; a < A; a++) {
+    const i = s * A + a;
+    if (!model.feasible[i]) {
+      v[a] = -Infinity;
+      continue;
+    }
+    let x = et[i];
+    for (let k = 0; k < K; k++) x += zt[i * K + k] * theta[k];
+    v[a] = x;
+    if (x > m) m = x;
+  }
+  let z = 0;
+  for (let a = 0; a < A; a++) (p[offset + a] = v[a] === -Infinity ? 0 : Math.exp(v[a] - m), (z += p[offset + a]));
+  for (let a = 0; a < A; a++) p[offset + a] /= z;
+  return m + Math.log(z);
 }
 
 /**
