@@ -56,8 +56,8 @@ describe('callouts/layout', () => {
   });
 
   /** Fraction of random models (main and pairwise weights N(0, 0.3²), intercept −2) where hill-climbing is within 1% of the optimum. */
-  function hillVsEnumeration(components: { name: string; variants: string[] }[], restarts: number, trials: number) {
-    const s = layoutSpace({ components });
+  function hillVsEnumeration(components: { name: string; variants: string[] }[], restarts: number, trials: number, exclude?: LayoutSpaceOptions['exclude']) {
+    const s = layoutSpace({ components, exclude });
     const e = featureEncoder(s);
     const hc = hillClimber(e, { restarts, steps: 5 });
     const r = rng(11);
@@ -70,42 +70,61 @@ describe('callouts/layout', () => {
       fillNormal(r.fork(trial), w, 0, 0.3);
       w[0] = -2; // click rates of a few percent
       const ratio = normalCdf(hc.search(w, 0, r, a)) / normalCdf(enumerateBest(e, w, 0, b));
+      assert.ok(s.isAllowed(a), 'hill-climbing returned an excluded layout');
       if (ratio >= 0.99) within++;
       sumRatio += ratio;
     }
     return { within: within / trials, meanRatio: sumRatio / trials };
   }
 
-  it('hillClimber (S = 5, K = 5) is within 1% of the enumerated optimum on ≥ 95% of 500 random 48-layout models, mean ratio ≥ 0.995 (seed 11)', () => {
+  it('hillClimber (defaults: S = 5, K = 5, pair moves) is within 1% of the enumerated optimum on ≥ 98% of 500 random 48-layout models, mean ratio ≥ 0.997 (seed 11)', () => {
+    // Measured 98.95% of 2,000 models (96.55% without pair moves); local search has no guarantee.
     const { within, meanRatio } = hillVsEnumeration(components48, 5, 500);
-    assert.ok(within >= 0.95, `within 1%: ${within}`);
-    assert.ok(meanRatio >= 0.995, `mean ratio ${meanRatio}`);
+    assert.ok(within >= 0.98, `within 1%: ${within}`);
+    assert.ok(meanRatio >= 0.997, `mean ratio ${meanRatio}`);
   });
 
-  it('hillClimber (S = 20, K = 5) is within 1% on ≥ 98% of 300 random 4^6 models, mean ratio ≥ 0.998 (seed 11)', () => {
+  it('hillClimber with S = 20 finds the optimum within 1% on all 500 random 48-layout models and ≥ 99% of 300 random 4^6 models (seed 11)', () => {
+    assert.equal(hillVsEnumeration(components48, 20, 500).within, 1);
     const comps = Array.from({ length: 6 }, (_, d) => ({ name: `c${d}`, variants: ['a', 'b', 'c', 'd'] }));
     const { within, meanRatio } = hillVsEnumeration(comps, 20, 300);
-    assert.ok(within >= 0.98, `within 1%: ${within}`);
-    assert.ok(meanRatio >= 0.998, `mean ratio ${meanRatio}`);
+    assert.ok(within >= 0.99, `within 1%: ${within}`);
+    assert.ok(meanRatio >= 0.999, `mean ratio ${meanRatio}`);
   });
 
-  it('hillClimber works on 8^10 (≈1.07e9 layouts) without enumerating, in well under 10 ms per search', () => {
+  it('hillClimber respects masks: on a 4^6 space with an excluded variant and three excluded pairs, S = 20, it returns allowed layouts, within 1% on ≥ 98% of 300 models (seed 11)', () => {
+    const comps = Array.from({ length: 6 }, (_, d) => ({ name: `c${d}`, variants: ['a', 'b', 'c', 'd'] }));
+    const exclude: Record<string, string>[] = [{ c0: 'd' }, { c0: 'a', c1: 'b' }, { c2: 'c', c3: 'c' }, { c4: 'a', c5: 'a' }];
+    const { within } = hillVsEnumeration(comps, 20, 300, exclude);
+    assert.ok(within >= 0.98, `within 1%: ${within}`);
+  });
+
+  it('hillClimber works on 8^10 (≈1.07e9 layouts) without enumerating: its layout is a local optimum for every one- and two-component change', () => {
     const s = layoutSpace({ components: Array.from({ length: 10 }, (_, d) => ({ name: `c${d}`, variants: 'abcdefgh'.split('') })) });
     assert.equal(s.size, 8 ** 10);
     const e = featureEncoder(s);
     assert.equal(e.dim, 1 + 80 + 45 * 64);
     const hc = hillClimber(e);
-    const w = fillNormal(rng(5), new Float64Array(e.dim));
     const out = new Int32Array(10);
     const r = rng(6);
-    const t0 = performance.now();
-    let best = -Infinity;
-    for (let k = 0; k < 50; k++) best = Math.max(best, hc.search(w, 0, r, out));
-    const ms = (performance.now() - t0) / 50;
-    assert.ok(ms < 10, `${ms} ms per search`);
-    const sc = hc.search(w, 0, r, out);
-    assert.ok(Math.abs(e.score(w, out, 0) - sc) < 1e-9);
-    assert.ok(best > 0);
+    for (let trial = 0; trial < 3; trial++) {
+      const w = fillNormal(rng(5).fork(trial), new Float64Array(e.dim), 0, 0.3);
+      const sc = hc.search(w, 0, r, out);
+      assert.ok(Math.abs(e.score(w, out, 0) - sc) < 1e-9);
+      const probe = Int32Array.from(out);
+      for (let d = 0; d < 10; d++) {
+        for (let j = d; j < 10; j++) {
+          for (let v = 0; v < 8; v++) {
+            for (let u = 0; u < 8; u++) {
+              probe.set(out);
+              probe[d] = v;
+              probe[j] = u;
+              assert.ok(e.score(w, probe, 0) <= sc + 1e-9, `changing c${d}, c${j} improves the layout`);
+            }
+          }
+        }
+      }
+    }
   });
 
   describe('bad input → InputError naming the problem', () => {
