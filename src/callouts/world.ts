@@ -44,6 +44,14 @@ export interface CalloutWorldOptions {
   mainScale?: number;
   /** Standard deviation of the true pairwise interactions (default 0.2; 0 for none). */
   pairwiseScale?: number;
+  /**
+   * Double-centre each pair's table of interaction weights (zero mean over each row and column),
+   * rescaled so a cell's standard deviation stays `pairwiseScale` (default false). Raw iid cells
+   * carry main effects: in a 2 × 2 table three quarters of their variance is intercept and main
+   * effects, which a main-effects model (MVT1) captures. Centred tables are interactions in the
+   * ANOVA sense, so `pairwiseScale` against `mainScale` then measures how strong they are.
+   */
+  pureInteractions?: boolean;
   /** Standard deviation of the true context and context × component effects (default 0.2). */
   contextScale?: number;
   /** Visitor contexts (default one context without features). */
@@ -101,6 +109,12 @@ export interface CalloutWorld {
   readonly delay: Required<DelaySpec>;
   /** True when every layout's probability is tabulated (size ≤ 1e6). */
   readonly enumerable: boolean;
+  /**
+   * Share of the variance of true layout scores (link scale, context 0, uniform over all layouts
+   * of the product space, no drift) that an additive main-effects model cannot explain: 0 without
+   * interactions, near 1 when interactions dominate. Needs an enumerable space.
+   */
+  interactionShare(): number;
   /** JSON-serialisable description, to rebuild the world in a worker thread. */
   readonly spec: { space: LayoutSpaceOptions; options: CalloutWorldOptions };
   /** Click probability of a layout in a context at impression t. */
@@ -129,7 +143,7 @@ function linkFn(link: 'probit' | 'logit'): (x: number) => number {
 /** Makes the true click model of a layout space (weights drawn from `seed` unless given). */
 export function calloutWorld(space: LayoutSpace, options: CalloutWorldOptions = {}): CalloutWorld {
   checkKnownKeys('calloutWorld options', options, [
-    'seed', 'link', 'baseRate', 'mainScale', 'pairwiseScale', 'contextScale', 'contexts', 'drift', 'driftHorizon', 'delay', 'weights',
+    'seed', 'link', 'baseRate', 'mainScale', 'pairwiseScale', 'pureInteractions', 'contextScale', 'contexts', 'drift', 'driftHorizon', 'delay', 'weights',
   ]);
   const d = calloutWorldDefaults;
   const seed = options.seed ?? d.seed;
@@ -137,6 +151,8 @@ export function calloutWorld(space: LayoutSpace, options: CalloutWorldOptions = 
   const baseRate = checkNumber('baseRate', options.baseRate ?? d.baseRate, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
   const mainScale = checkNumber('mainScale', options.mainScale ?? d.mainScale, { min: 0 });
   const pairwiseScale = checkNumber('pairwiseScale', options.pairwiseScale ?? d.pairwiseScale, { min: 0 });
+  const pureInteractions = options.pureInteractions ?? false;
+  if (typeof pureInteractions !== 'boolean') throw invalidOption('pureInteractions', 'true or false', pureInteractions);
   const contextScale = checkNumber('contextScale', options.contextScale ?? d.contextScale, { min: 0 });
   const drift = checkNumber('drift', options.drift ?? d.drift, { min: 0 });
   const driftHorizon = checkNumber('driftHorizon', options.driftHorizon ?? d.driftHorizon, { min: 0, minExclusive: true });
@@ -178,6 +194,7 @@ export function calloutWorld(space: LayoutSpace, options: CalloutWorldOptions = 
     const scale = [0, mainScale, pairwiseScale, contextScale, contextScale];
     for (let f = 0; f < p; f++) weights[f] = z[f] * scale[encoder.group[f]];
     weights[0] = link === 'probit' ? normalQuantile(baseRate) : Math.log(baseRate / (1 - baseRate));
+    if (pureInteractions) doubleCentrePairs(encoder, weights);
   }
   if (drift > 0) {
     fillNormal(root.fork(1), driftWeights);
@@ -230,6 +247,10 @@ export function calloutWorld(space: LayoutSpace, options: CalloutWorldOptions = 
     contextFeatures,
     delay,
     enumerable,
+    interactionShare() {
+      if (!scoreTable) throw new InputError(`interactionShare needs an enumerable space (≤ 1e6 layouts); this one has ${N}`);
+      return nonAdditiveShare(space, scoreTable.subarray(0, N));
+    },
     spec: {
       space: space.spec,
       options: { ...options, seed, contexts: contexts.map((c) => ({ ...c })), weights: options.weights ? Array.from(options.weights) : undefined },
@@ -319,6 +340,55 @@ export function calloutWorld(space: LayoutSpace, options: CalloutWorldOptions = 
     },
   };
   return world;
+}
+
+/** Centres every pair block of `w` over rows and columns, scaled so iid N(0, σ²) cells keep variance σ². */
+function doubleCentrePairs(encoder: FeatureEncoder, w: Float64Array): void {
+  const { sizes, dimension: D } = encoder.space;
+  for (let d = 0; d < D; d++) {
+    for (let j = d + 1; j < D; j++) {
+      const base = encoder.pairBase + encoder.pairOffset[d * D + j];
+      const nd = sizes[d];
+      const nj = sizes[j];
+      const row = new Float64Array(nd);
+      const col = new Float64Array(nj);
+      let all = 0;
+      for (let v = 0; v < nd; v++) {
+        for (let u = 0; u < nj; u++) {
+          const x = w[base + v * nj + u];
+          row[v] += x / nj;
+          col[u] += x / nd;
+          all += x / (nd * nj);
+        }
+      }
+      // Var of a centred cell is σ²(1 − 1/nd)(1 − 1/nj); rescale back to σ².
+      const k = 1 / Math.sqrt((1 - 1 / nd) * (1 - 1 / nj));
+      for (let v = 0; v < nd; v++) for (let u = 0; u < nj; u++) w[base + v * nj + u] = k * (w[base + v * nj + u] - row[v] - col[u] + all);
+    }
+  }
+}
+
+/** 1 − R² of the additive (main-effects) ANOVA projection of scores over the full product space. */
+function nonAdditiveShare(space: LayoutSpace, scores: Float64Array): number {
+  const { sizes, variantOffsets: offs, dimension: D, size: N } = space;
+  const marg = new Float64Array(space.totalVariants);
+  let mean = 0;
+  const buf = new Int32Array(D);
+  for (let a = 0; a < N; a++) {
+    space.layoutAt(a, buf);
+    mean += scores[a] / N;
+    for (let d = 0; d < D; d++) marg[offs[d] + buf[d]] += (scores[a] * sizes[d]) / N;
+  }
+  let total = 0;
+  let resid = 0;
+  for (let a = 0; a < N; a++) {
+    space.layoutAt(a, buf);
+    let fit = mean;
+    for (let d = 0; d < D; d++) fit += marg[offs[d] + buf[d]] - mean;
+    total += (scores[a] - mean) ** 2;
+    resid += (scores[a] - fit) ** 2;
+  }
+  return total > 0 ? resid / total : 0;
 }
 
 /** Rebuilds a world from its {@link CalloutWorld.spec} (used by worker threads). */
