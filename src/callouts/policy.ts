@@ -123,7 +123,7 @@ export class ArmCounts {
   private readonly aware: boolean;
   private readonly eWindow: number;
 
-  constructor(arms: number, private readonly delay?: Required<DelayOptions>) {
+  constructor(arms: number, delay?: Required<DelayOptions>) {
     this.n = new Float64Array(arms);
     this.clicks = new Float64Array(arms);
     this.pendingSum = new Float64Array(arms);
@@ -193,6 +193,29 @@ function checkEnumerable(space: LayoutSpace, who: string): void {
   if (space.size > 1e6) {
     throw new InputError(`${who} keeps one arm per layout and needs ≤ 1e6 layouts; this space has ${space.size}`);
   }
+}
+
+/** 1 for every allowed layout index of an enumerable space, 0 for masked ones. */
+function allowedLayoutMask(space: LayoutSpace): Uint8Array {
+  const mask = new Uint8Array(space.size);
+  const buf = new Int32Array(space.dimension);
+  for (let a = 0; a < space.size; a++) mask[a] = space.isAllowed(space.layoutAt(a, buf)) ? 1 : 0;
+  return mask;
+}
+
+/** The allowed arm with the highest value (the first on ties); values are evaluated in index order. */
+function argmaxAllowed(mask: Uint8Array, value: (arm: number) => number): number {
+  let best = -1;
+  let bv = -Infinity;
+  for (let a = 0; a < mask.length; a++) {
+    if (!mask[a]) continue;
+    const v = value(a);
+    if (v > bv) {
+      bv = v;
+      best = a;
+    }
+  }
+  return best;
 }
 
 /** Random allowed layout (rejection on masks). */
@@ -285,24 +308,12 @@ export function epsilonGreedy(space: LayoutSpace, options: EpsilonGreedyOptions 
   const C = contextCount(options);
   const N = space.size;
   const counts = new ArmCounts(C * N, checkDelay(options.delay));
-  const allowedMask = new Uint8Array(N);
-  const buf = new Int32Array(space.dimension);
-  for (let a = 0; a < N; a++) allowedMask[a] = space.isAllowed(space.layoutAt(a, buf)) ? 1 : 0;
+  const allowedMask = allowedLayoutMask(space);
   const allowed = space.allowedCount();
   const clock = new Clock();
   const greedy = (context: number): number => {
-    let best = -1;
-    let bv = -Infinity;
     const base = context * N;
-    for (let a = 0; a < N; a++) {
-      if (!allowedMask[a]) continue;
-      const v = (counts.clicks[base + a] + 1) / (counts.trials(base + a, clock.now) + 2);
-      if (v > bv) {
-        bv = v;
-        best = a;
-      }
-    }
-    return best;
+    return argmaxAllowed(allowedMask, (a) => (counts.clicks[base + a] + 1) / (counts.trials(base + a, clock.now) + 2));
   };
   return {
     name: options.name ?? epsilonGreedyDefaults.name,
@@ -354,25 +365,15 @@ export function layoutThompson(space: LayoutSpace, options: BetaThompsonOptions 
   const C = contextCount(options);
   const N = space.size;
   const counts = new ArmCounts(C * N, checkDelay(options.delay));
-  const allowedMask = new Uint8Array(N);
-  const buf = new Int32Array(space.dimension);
-  for (let a = 0; a < N; a++) allowedMask[a] = space.isAllowed(space.layoutAt(a, buf)) ? 1 : 0;
+  const allowedMask = allowedLayoutMask(space);
   const clock = new Clock();
   const pick = (context: number, sample: boolean): number => {
-    let best = -1;
-    let bv = -Infinity;
     const base = context * N;
-    for (let a = 0; a < N; a++) {
-      if (!allowedMask[a]) continue;
+    return argmaxAllowed(allowedMask, (a) => {
       const c = counts.clicks[base + a];
       const f = Math.max(counts.trials(base + a, clock.now) - c, 0);
-      const v = sample ? betaVariate(r, a0 + c, b0 + f) : (a0 + c) / (a0 + b0 + c + f);
-      if (v > bv) {
-        bv = v;
-        best = a;
-      }
-    }
-    return best;
+      return sample ? betaVariate(r, a0 + c, b0 + f) : (a0 + c) / (a0 + b0 + c + f);
+    });
   };
   return {
     name: options.name ?? layoutThompsonDefaults.name,
