@@ -5,13 +5,15 @@
  * randomness, variates, statistics, optimisation, linear algebra, errors, TensorFlow.js
  * backend), `cl.notebook` (charts, tables, progress bars and report text), and one namespace
  * per domain: `cl.membership` (dynamic discrete choice: worlds, NFXP/CCP, counterfactuals),
- * `cl.forest` (regression, quantile and causal forests), `cl.callouts` (layout bandits, OPE).
+ * `cl.forest` (regression, quantile and causal forests), `cl.callouts` (layout bandits, OPE),
+ * `cl.pricing` (pricing experiments: world, designs, DID/HPTE/exposure estimators, design comparison).
  */
 export * as core from './core';
 export * as callouts from './callouts';
 export * as notebook from './notebook';
 export * as forest from './forest';
 export * as membership from './membership';
+export * as pricing from './pricing';
 
 /** The installed choicelab version. */
 export const version: string = (require('../package.json') as { version: string }).version;
