@@ -1,0 +1,44 @@
+/**
+ * Inverse RL: Deep PQR training time on the wasm backend (default 100,000 transitions of
+ * membership-default), reward prediction throughput, and exact tabular PQR next to one NFXP fit
+ * on the same panel (NFXP is feasible here: 2,268 states). Accuracy at β = 0.98 is NOT yet
+ * acceptable (see the irl report); these are timings only.
+ */
+import type { BenchContext, BenchEntry } from './run';
+import { deepPqr, irlDataFromPanel, tabularPqr } from '../src/irl';
+import { firstStage, membershipWorld, nfxp } from '../src/membership';
+import { firstStageProbabilities } from '../src/membership/estimate/ccp';
+
+export default async function irl(ctx: BenchContext): Promise<BenchEntry[]> {
+  const q = ctx.quick;
+  const w = membershipWorld('membership-default');
+  const customers = q ? 100 : 2778; // × 36 months ≈ 100,000 transitions
+  const panel = w.simulate({ customers, months: 36, seed: 7 });
+  const data = irlDataFromPanel(w.model, panel);
+  const opts = q ? { hidden: [8], policySteps: 20, qRounds: 2, qSteps: 10, rewardSteps: 10, bootstrap: 20 } : {};
+  ctx.log(`irl: Deep PQR on ${panel.length} rows`);
+  const fit = await deepPqr(data, { anchorAction: 'none', discount: w.config.discount, seed: 1, ...opts });
+  const entries: BenchEntry[] = [];
+  const first = firstStage(w.config, panel);
+  let t = performance.now();
+  const res = nfxp(first.model, panel);
+  const nfxpSeconds = (performance.now() - t) / 1000;
+  entries.push({
+    name: `deepPqr training, ${panel.length.toLocaleString('en')} transitions (${fit.backend})`,
+    value: fit.seconds.total,
+    unit: 's',
+    baseline: nfxpSeconds,
+    baselineName: 'NFXP fit on the same panel',
+    note: `P ${fit.seconds.policy.toFixed(1)} s, Q ${fit.seconds.q.toFixed(1)} s, R ${fit.seconds.reward.toFixed(1)} s, bootstrap ${fit.seconds.bootstrap.toFixed(2)} s; NFXP ${res.iterations} iterations`,
+  });
+  const m = data.length;
+  const actions = data.action;
+  const tp = ctx.measure(() => fit.predictReward(data.stateFeatures, actions), { minTime: q ? 50 : 1000, repeats: q ? 3 : 5, warmup: 1 }).ms;
+  entries.push({ name: 'deepPqr.predictReward', value: m / tp, unit: 'k rows/s', note: `${m.toLocaleString('en')} rows` });
+  const P = firstStageProbabilities(first.model, panel);
+  t = performance.now();
+  tabularPqr(first.model, P, { anchorAction: 0 });
+  entries.push({ name: 'tabularPqr on the first-stage model (2,268 states)', value: (performance.now() - t) / 1000, unit: 's' });
+  fit.dispose();
+  return entries;
+}

@@ -1,0 +1,671 @@
+/**
+ * Deep PQR: inverse reinforcement learning with an anchor action, on TensorFlow.js.
+ *
+ * Model (Geng, Nassif, Manzanares, Reppen & Sircar, ICML 2020): each period a customer in state
+ * s picks a = argmax Q(s,a) + ε_a with i.i.d. Gumbel ε, so π(a|s) = softmax_a Q(s,a); β is known;
+ * one action A (the anchor, here `none`) has a known reward r_A (default 0). Three stages on the
+ * rows of the data — continuous state features x(s), never an enumerated state index:
+ *
+ * - **P** — a tanh MLP classifier x ↦ log π(·|x) (feasibility-masked softmax, full-batch Adam).
+ * - **Q** — fitted iteration on the anchor: W(s) = Q(s, b(s)) with b(s) the anchor, or the only
+ *   feasible action where the anchor is not allowed (a locked annual member). On rows where the
+ *   customer took b(s), W(s) = r_b(s) + β·E[W(s') − log π(b(s')|s')]. Where b is forced its reward
+ *   is unknown, so it is written φ(s,b)·θ + offset and W = W₀ + W₁θ carries K + 1 columns
+ *   (W₁ ≡ 0 when the anchor is always feasible). An MLP x ↦ W(x) (K + 1 outputs) is fitted by
+ *   rounds of: solve its output layer in closed form at the projected Bellman fixed point
+ *   (LSTD on the last hidden layer, Bradtke & Barto 1996: exact for the current features, so
+ *   β near 1 costs no extra rounds), then Adam steps on the whole network towards the frozen
+ *   targets rhs + β·W(s'); the last round's output layer is the LSTD solution.
+ * - **R** — per row with a choice, the reward target
+ *   y = Q(s,a) − β·[W(s') − log π(b(s')|s')],  Q(s,a) = W(s) + log π(a|s) − log π(A|s),
+ *   whose conditional mean given (s,a) is the reward r(s,a) (Theorem 1 of the paper). An MLP
+ *   (x, a) ↦ r̂ regresses y; this is the nonparametric reward (for plots and `predictReward`).
+ *
+ * **Linear projection onto named features.** θ̂ solves Σ_i z_i (y_i − φ_i·θ − offset_i) = 0 over
+ * rows with a ≠ A, z_i = φ(s_i,a_i): the least-squares projection of E[y|s,a] onto φ, which
+ * equals the projection of the R-stage regression function (φ is a function of (s,a), so the
+ * noise in y averages out), but without the network's approximation error. With forced states
+ * y is affine in θ (y = y₀ + y₁θ) and y₁ contains W₁ at the random next state, so the same
+ * equations are an instrumental-variables estimator (instrument φ, consistent where least
+ * squares on y₁ would be attenuated by the next-state noise).
+ *
+ * **Bootstrap (what it covers).** Customers are resampled with replacement (`bootstrap`
+ * replicates) and only the projection is refitted: the per-customer sums of zᵢ(φᵢ − y₁ᵢ)ᵀ and
+ * zᵢ(y₀ᵢ − offsetᵢ) are precomputed, so a replicate costs O(customers·K²) and needs no tfjs.
+ * This captures the sampling noise of the reward targets (transition draws, which customers and
+ * months were observed) at the P and Q networks' fitted values; it does NOT capture the
+ * estimation noise of the P and Q networks themselves (refitting them B times would multiply the
+ * fit time by B on 2 wasm cores). SEs are therefore lower bounds.
+ *
+ * **Status.** Reproducible and fast, but not yet accurate on the membership world at β = 0.98:
+ * the Q stage's anchor values carry errors of several utils (approximation bias amplified by
+ * 1/(1 − β)), so the projected θ can be far from the truth. Use `tabularPqr` where the states
+ * can be enumerated, and check Deep PQR against it before trusting its estimates.
+ *
+ * Same seed and backend → same estimates: weights come from `rng(seed).fork(stage)`, training is
+ * full batch (no batch order), bootstrap replicate b uses `rng(seed).fork(100 + b)`.
+ *
+ * References: Geng et al., "Deep PQR: Solving Inverse Reinforcement Learning using Anchor
+ * Actions", ICML 2020 (public code: SAmQ, `irl/pqr.py`); Bradtke & Barto (MLJ 1996) for LSTD;
+ * Ng, Harada & Russell (ICML 1999) for why a wrong anchor reward shifts rewards by a shaping term.
+ */
+import type * as TF from '@tensorflow/tfjs';
+import { InputError, invalidOption } from '../core/errors';
+import { matrix, solve } from '../core/linalg';
+import { randomInt } from '../core/random';
+import { rng } from '../core/rng';
+import { quantile } from '../core/stats';
+import { tensorBackend, type TensorBackendName } from '../core/tensor';
+import { checkKnownKeys, checkNumber, checkOpenUnit } from '../core/validate';
+import type { EstimationResult } from '../membership/estimate/result';
+import { checkIrlData, type IrlData } from './data';
+import { fitScaler, mlp, scale, trainFullBatch, type Mlp, type Scaler } from './net';
+
+/** Progress of {@link deepPqr}: the stage and how far it is (0–1). */
+export interface IrlProgress {
+  stage: 'policy' | 'q' | 'reward' | 'bootstrap';
+  fraction: number;
+  message: string;
+}
+
+/** Options of {@link deepPqr}. */
+export interface DeepPqrOptions {
+  /** The anchor action (index or name), whose reward is known. Required. */
+  anchorAction: number | string;
+  /** Discount factor β in [0, 1), known. Required. */
+  discount: number;
+  /** The anchor's assumed reward in every state (default 0). */
+  anchorReward?: number;
+  /** Hidden layer sizes of the P, Q and R networks (default [32]). */
+  hidden?: number[];
+  /** Adam steps of the P-stage classifier (default 400). */
+  policySteps?: number;
+  /** Rounds of the Q-stage fitted iteration (default 6). */
+  qRounds?: number;
+  /** Adam steps per Q round (default 60). */
+  qSteps?: number;
+  /** Adam steps of the R-stage regression (default 300). */
+  rewardSteps?: number;
+  /** Adam learning rate (default 0.01). */
+  learningRate?: number;
+  /** Customer bootstrap replicates of the projection (default 200; 0 = none). */
+  bootstrap?: number;
+  /** Interval level (default 0.95). */
+  level?: number;
+  /** Seed of weights and bootstrap (default 0). */
+  seed?: number;
+  /** Force a tfjs backend (default: `tensorBackend()`'s pick). */
+  backend?: TensorBackendName;
+  /** The anchor must be taken in at least this share of rows with a choice (default 0.01)… */
+  minAnchorShare?: number;
+  /** …and at least this many times (default 20). */
+  minAnchorCount?: number;
+  /**
+   * Known log π(a|x) per row, rows × A (skips the P stage; for checks against tabular PQR and
+   * for sensitivity studies that hold the policy fixed).
+   */
+  logPolicy?: Float64Array;
+  /** Progress callback (notebooks turn it into a progress bar). */
+  onProgress?: (p: IrlProgress) => void;
+}
+
+/** Defaults of {@link deepPqr}. */
+export const deepPqrDefaults = {
+  anchorReward: 0,
+  hidden: [32] as readonly number[],
+  policySteps: 400,
+  qRounds: 6,
+  qSteps: 60,
+  rewardSteps: 300,
+  learningRate: 0.01,
+  bootstrap: 200,
+  level: 0.95,
+  seed: 0,
+  minAnchorShare: 0.01,
+  minAnchorCount: 20,
+  /** Ridge added to the LSTD system, relative to its mean diagonal. */
+  ridge: 1e-6,
+} as const;
+
+/** What {@link deepPqr} returns. Call `dispose()` when done to free the networks. */
+export interface DeepPqrResult {
+  method: 'Deep PQR';
+  backend: string;
+  anchorAction: number;
+  actions: string[];
+  parameterNames: string[];
+  /** Projected reward parameters θ̂ (reward ≈ φ·θ̂ + offset). */
+  estimates: Float64Array;
+  /** Bootstrap SEs (projection refitted on resampled customers; see the module comment). */
+  standardErrors: Float64Array;
+  /** Bootstrap covariance, K×K row-major. */
+  covariance: Float64Array;
+  /** Percentile bootstrap interval at `level`. */
+  lower: Float64Array;
+  upper: Float64Array;
+  level: number;
+  bootstrap: number;
+  /** The same fit as an {@link EstimationResult}, for the membership counterfactual API and tables. */
+  estimation: EstimationResult;
+  /** Rows used by the P stage / Q stage / R stage, and customers. */
+  rows: { policy: number; q: number; reward: number; customers: number };
+  /** Mean cross-entropy of the P-stage classifier on its rows. */
+  policyLoss: number;
+  /** Share of variance of the R network's reward (non-anchor rows) explained by φ·θ̂ + offset. */
+  projectionR2: number;
+  /** Seconds per stage and in all. */
+  seconds: { policy: number; q: number; reward: number; bootstrap: number; total: number };
+  /** log π̂(a|x) from the P stage, rows × A (−Infinity where infeasible). */
+  predictPolicy(stateFeatures: Float64Array, feasible?: Uint8Array): Float64Array;
+  /** The R network's reward r̂(x, a) for rows of state features and actions. */
+  predictReward(stateFeatures: Float64Array, action: Int32Array): Float64Array;
+  /** W(x) = Q of the anchor (or the forced action) at θ̂ (or the given θ), from the Q network. */
+  predictAnchorValue(stateFeatures: Float64Array, theta?: ArrayLike<number>): Float64Array;
+  dispose(): void;
+}
+
+/** Resolves an action given by index or name; InputError listing the actions. */
+export function resolveAction(field: string, actions: string[], a: unknown): number {
+  if (typeof a === 'string') {
+    const i = actions.indexOf(a);
+    if (i < 0) throw new InputError(`invalid option \`${field}\`: unknown action ${JSON.stringify(a)}; expected one of ${actions.map((x) => `"${x}"`).join(', ')}`);
+    return i;
+  }
+  return checkNumber(field, a, { min: 0, max: actions.length - 1, integer: true });
+}
+
+function checkHidden(h: unknown): number[] {
+  if (!Array.isArray(h) || h.length === 0 || h.some((v) => !Number.isInteger(v) || v < 1 || v > 1024)) {
+    throw invalidOption('hidden', 'a non-empty array of layer sizes (integers in [1, 1024])', h);
+  }
+  return [...h];
+}
+
+/**
+ * Distinct rows of an n × D matrix (with their feasibility pattern): the first row of each
+ * distinct value and, per row, the index of its distinct value.
+ */
+export function distinctRows(x: Float64Array, D: number, feasible: Uint8Array, A: number): { unique: number[]; rowToUnique: Int32Array } {
+  const n = x.length / D;
+  const seen = new Map<string, number>();
+  const unique: number[] = [];
+  const rowToUnique = new Int32Array(n);
+  const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  for (let i = 0; i < n; i++) {
+    const key = Buffer.from(bytes.subarray(i * D * 8, (i + 1) * D * 8)).toString('latin1') + Buffer.from(feasible.subarray(i * A, (i + 1) * A)).toString('latin1');
+    let u = seen.get(key);
+    if (u === undefined) (u = unique.length), seen.set(key, u), unique.push(i);
+    rowToUnique[i] = u;
+  }
+  return { unique, rowToUnique };
+}
+
+/** The options checked and defaulted, with the anchor resolved. */
+function checkOptions(data: IrlData, options: DeepPqrOptions) {
+  if (options === null || typeof options !== 'object') throw invalidOption('options', '{ anchorAction, discount, … }', options);
+  checkKnownKeys('deepPqr options', options, [
+    'anchorAction', 'discount', 'anchorReward', 'hidden', 'policySteps', 'qRounds', 'qSteps', 'rewardSteps', 'learningRate',
+    'bootstrap', 'level', 'seed', 'backend', 'minAnchorShare', 'minAnchorCount', 'logPolicy', 'onProgress',
+  ]);
+  const d = deepPqrDefaults;
+  if (options.anchorAction === undefined) throw invalidOption('anchorAction', `an action index or name (${data.actions.join(', ')})`, undefined);
+  return {
+    anchor: resolveAction('anchorAction', data.actions, options.anchorAction),
+    discount: checkNumber('discount', options.discount, { min: 0, max: 1, maxExclusive: true }),
+    anchorReward: checkNumber('anchorReward', options.anchorReward ?? d.anchorReward),
+    hidden: checkHidden(options.hidden ?? [...d.hidden]),
+    policySteps: checkNumber('policySteps', options.policySteps ?? d.policySteps, { min: 1, integer: true }),
+    qRounds: checkNumber('qRounds', options.qRounds ?? d.qRounds, { min: 1, integer: true }),
+    qSteps: checkNumber('qSteps', options.qSteps ?? d.qSteps, { min: 0, integer: true }),
+    rewardSteps: checkNumber('rewardSteps', options.rewardSteps ?? d.rewardSteps, { min: 0, integer: true }),
+    learningRate: checkNumber('learningRate', options.learningRate ?? d.learningRate, { min: 0, minExclusive: true }),
+    bootstrap: checkNumber('bootstrap', options.bootstrap ?? d.bootstrap, { min: 0, integer: true }),
+    level: checkOpenUnit('level', options.level ?? d.level),
+    seed: checkNumber('seed', options.seed ?? d.seed, { min: 0, integer: true }),
+    minAnchorShare: checkNumber('minAnchorShare', options.minAnchorShare ?? d.minAnchorShare, { min: 0, max: 1 }),
+    minAnchorCount: checkNumber('minAnchorCount', options.minAnchorCount ?? d.minAnchorCount, { min: 1, integer: true }),
+  };
+}
+
+/**
+ * Fits Deep PQR (see the module comment) and projects the recovered reward onto the data's
+ * named reward features with customer-bootstrap intervals.
+ * @param data rows from {@link irlDataFromPanel} (or built by hand: continuous state features)
+ */
+export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<DeepPqrResult> {
+  const t0 = performance.now();
+  checkIrlData(data);
+  const o = checkOptions(data, options);
+  const progress = options.onProgress;
+  const n = data.length;
+  const A = data.actions.length;
+  const D = data.stateFeatureNames.length;
+  const K = data.rewardFeatureNames.length;
+  const C = K + 1;
+  const beta = o.discount;
+  const anchor = o.anchor;
+
+  // b(i): the anchor, or the forced action where the anchor is infeasible.
+  const b = new Int32Array(n);
+  let withChoice = 0;
+  let anchorCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (data.feasible[i * A + anchor]) {
+      b[i] = anchor;
+      withChoice++;
+      if (data.action[i] === anchor) anchorCount++;
+      continue;
+    }
+    let found = -1;
+    for (let a = 0; a < A; a++) {
+      if (!data.feasible[i * A + a]) continue;
+      if (found >= 0) {
+        throw new InputError(
+          `invalid option \`anchorAction\`: "${data.actions[anchor]}" is infeasible at row ${i}, which allows several actions; ` +
+            'the anchor must be feasible wherever there is a choice',
+        );
+      }
+      found = a;
+    }
+    b[i] = found;
+  }
+  const anchorName = data.actions[anchor];
+  if (anchorCount === 0) {
+    throw new InputError(`invalid option \`anchorAction\`: "${anchorName}" is never taken in the data (${withChoice} rows with a choice); the anchor must be observed`);
+  }
+  if (anchorCount < o.minAnchorCount || anchorCount < o.minAnchorShare * withChoice) {
+    throw new InputError(
+      `invalid option \`anchorAction\`: "${anchorName}" is too rare: taken ${anchorCount} times in ${withChoice} rows with a choice ` +
+        `(${((100 * anchorCount) / withChoice).toFixed(2)}%); expected at least ${o.minAnchorCount} times and ${(100 * o.minAnchorShare).toFixed(2)}%`,
+    );
+  }
+
+  const choice = await tensorBackend(options.backend ? { backend: options.backend } : {});
+  const tf = choice.tf;
+  const root = rng(o.seed);
+  const scaler = fitScaler(data.stateFeatures, D);
+  const nets: Mlp[] = [];
+  let policyNet: Mlp | undefined;
+  const held: TF.Tensor[] = [];
+  const keep = <T extends TF.Tensor>(t: T): T => (held.push(t), t);
+  try {
+    // Rows with identical state features share one network evaluation: every loss below is a
+    // sum over rows, rewritten exactly as a count-weighted sum over distinct feature vectors.
+    const { unique: uniq, rowToUnique } = distinctRows(data.stateFeatures, D, data.feasible, A);
+    const U = uniq.length;
+    const xU = new Float64Array(U * D);
+    uniq.forEach((i, u) => xU.set(data.stateFeatures.subarray(i * D, (i + 1) * D), u * D));
+    const X = keep(tf.tensor2d(scale(xU, scaler), [U, D]));
+
+    // --- P stage -------------------------------------------------------------------------------
+    const tp = performance.now();
+    const maskAdd = new Float32Array(U * A);
+    for (let u = 0; u < U; u++) for (let a = 0; a < A; a++) maskAdd[u * A + a] = data.feasible[uniq[u] * A + a] ? 0 : -1e9;
+    const M = keep(tf.tensor2d(maskAdd, [U, A]));
+    let logPi: Float64Array;
+    let policyLoss = NaN;
+    if (options.logPolicy !== undefined) {
+      const lp = options.logPolicy;
+      if (!(lp instanceof Float64Array) || lp.length !== n * A) throw invalidOption('logPolicy', `a Float64Array of rows·A = ${n * A} log-probabilities`, lp);
+      logPi = Float64Array.from(lp);
+      policyLoss = 0;
+      for (let i = 0; i < n; i++) policyLoss -= logPi[i * A + data.action[i]] / n;
+    } else {
+      const pNet = mlp(tf, [D, ...o.hidden, A], root.fork(1));
+      nets.push(pNet);
+      policyNet = pNet;
+      const counts = new Float32Array(U * A);
+      for (let i = 0; i < n; i++) counts[rowToUnique[i] * A + data.action[i]] += 1 / n;
+      const N = keep(tf.tensor2d(counts, [U, A]));
+      policyLoss = trainFullBatch(
+        tf,
+        pNet.variables,
+        () => tf.neg(tf.sum(tf.mul(N, tf.logSoftmax(tf.add(pNet.apply(X), M))))) as TF.Scalar,
+        {
+          steps: o.policySteps,
+          learningRate: o.learningRate,
+          onStep: progress && ((s, l) => progress({ stage: 'policy', fraction: s / o.policySteps, message: `P stage: step ${s}, cross-entropy ${l.toFixed(4)}` })),
+        },
+      );
+      const lpU = tf.tidy(() => tf.logSoftmax(tf.add(pNet.apply(X), M)).dataSync());
+      logPi = new Float64Array(n * A);
+      for (let i = 0; i < n; i++) for (let a = 0; a < A; a++) logPi[i * A + a] = lpU[rowToUnique[i] * A + a];
+    }
+    for (let i = 0; i < n * A; i++) if (!data.feasible[i]) logPi[i] = -Infinity;
+    const lpb = new Float64Array(n); // log π(b(i)|x_i): 0 where forced
+    for (let i = 0; i < n; i++) lpb[i] = b[i] === anchor ? logPi[i * A + anchor] : 0;
+    const secPolicy = (performance.now() - tp) / 1000;
+
+    // --- Q stage -------------------------------------------------------------------------------
+    const tq = performance.now();
+    const tRows: number[] = [];
+    for (let i = 0; i < n; i++) if (data.next[i] >= 0 && data.action[i] === b[i]) tRows.push(i);
+    const nT = tRows.length;
+    if (nT < 2) throw new InputError(`deepPqr: only ${nT} rows with the anchor (or a forced action) and an observed next month; expected more`);
+    const rhs = new Float64Array(nT * C);
+    for (let r = 0; r < nT; r++) {
+      const i = tRows[r];
+      const a = b[i];
+      const j = data.next[i];
+      if (a === anchor) rhs[r * C] = o.anchorReward - beta * lpb[j];
+      else {
+        rhs[r * C] = data.offset[i * A + a] - beta * lpb[j];
+        for (let k = 0; k < K; k++) rhs[r * C + 1 + k] = data.rewardFeatures[(i * A + a) * K + k];
+      }
+    }
+    // weight of each distinct state among the Q rows (the regression's weights)
+    const wT = new Float64Array(U);
+    for (const i of tRows) wT[rowToUnique[i]] += 1;
+    const usedT: number[] = [];
+    for (let u = 0; u < U; u++) if (wT[u] > 0) usedT.push(u);
+    const uT = usedT.length;
+    const posT = new Int32Array(U).fill(-1);
+    usedT.forEach((u, p) => (posT[u] = p));
+    const XT = keep(tf.tidy(() => tf.gather(X, tf.tensor1d(Int32Array.from(usedT), 'int32'))));
+    const WT = keep(tf.tensor2d(Float32Array.from(usedT, (u) => wT[u] / nT), [uT, 1]));
+    const qNet = mlp(tf, [D, ...o.hidden, C], root.fork(2));
+    nets.push(qNet);
+    const H = o.hidden[o.hidden.length - 1];
+    const headW = qNet.variables[qNet.variables.length - 2];
+    const headB = qNet.variables[qNet.variables.length - 1];
+    const H1 = H + 1;
+    const lstdHead = () => {
+      const h = tf.tidy(() => qNet.hidden(X).dataSync());
+      const Mx = new Float64Array(H1 * H1);
+      const Bx = new Float64Array(H1 * C);
+      const u = new Float64Array(H1);
+      const v = new Float64Array(H1);
+      for (let r = 0; r < nT; r++) {
+        const i = tRows[r];
+        const p = rowToUnique[i] * H;
+        const q = rowToUnique[data.next[i]] * H;
+        for (let k = 0; k < H; k++) (u[k] = h[p + k]), (v[k] = u[k] - beta * h[q + k]);
+        u[H] = 1;
+        v[H] = 1 - beta;
+        for (let k = 0; k < H1; k++) {
+          const uk = u[k];
+          for (let l = 0; l < H1; l++) Mx[k * H1 + l] += uk * v[l];
+          for (let c = 0; c < C; c++) Bx[k * C + c] += uk * rhs[r * C + c];
+        }
+      }
+      let diag = 0;
+      for (let k = 0; k < H1; k++) diag += Math.abs(Mx[k * H1 + k]);
+      const ridge = (deepPqrDefaults.ridge * diag) / H1;
+      for (let k = 0; k < H1; k++) Mx[k * H1 + k] += ridge;
+      const w = solve(matrix(H1, H1, Mx), matrix(H1, C, Bx)).data;
+      headW.assign(tf.tensor2d(Float32Array.from(w.subarray(0, H * C)), [H, C]));
+      headB.assign(tf.tensor1d(Float32Array.from(w.subarray(H * C))));
+    };
+    for (let round = 0; round < o.qRounds; round++) {
+      lstdHead();
+      if (round === o.qRounds - 1 || o.qSteps === 0) break;
+      // frozen targets rhs + β W(x'), averaged per distinct state (same minimiser as per row)
+      const wNext = tf.tidy(() => qNet.apply(X).dataSync());
+      const tgt = new Float64Array(uT * C);
+      for (let r = 0; r < nT; r++) {
+        const i = tRows[r];
+        const p = posT[rowToUnique[i]];
+        const q = rowToUnique[data.next[i]];
+        const w = 1 / wT[rowToUnique[i]];
+        for (let c = 0; c < C; c++) tgt[p * C + c] += w * (rhs[r * C + c] + beta * wNext[q * C + c]);
+      }
+      const sdv = new Float32Array(C);
+      for (let c = 0; c < C; c++) {
+        let m = 0;
+        let m2 = 0;
+        for (let p = 0; p < uT; p++) (m += tgt[p * C + c] / uT), (m2 += tgt[p * C + c] ** 2 / uT);
+        sdv[c] = 1 / Math.max(1e-3, Math.sqrt(Math.max(0, m2 - m * m)));
+      }
+      const target = tf.tensor2d(Float32Array.from(tgt), [uT, C]);
+      const inv = tf.tensor1d(sdv);
+      trainFullBatch(tf, qNet.variables, () => tf.sum(tf.mul(WT, tf.square(tf.mul(tf.sub(qNet.apply(XT), target), inv)))) as TF.Scalar, {
+        steps: o.qSteps,
+        learningRate: o.learningRate,
+      });
+      target.dispose();
+      inv.dispose();
+      progress?.({ stage: 'q', fraction: (round + 1) / o.qRounds, message: `Q stage: round ${round + 1} of ${o.qRounds}` });
+    }
+    const wU = tf.tidy(() => qNet.apply(X).dataSync());
+    const W = new Float64Array(n * C);
+    for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) W[i * C + c] = wU[rowToUnique[i] * C + c];
+    const secQ = (performance.now() - tq) / 1000;
+
+    // --- R stage: targets, projection, reward network -------------------------------------------
+    const tr = performance.now();
+    const rRows: number[] = [];
+    for (let i = 0; i < n; i++) if (data.next[i] >= 0 && b[i] === anchor) rRows.push(i);
+    const nR = rRows.length;
+    const y0 = new Float64Array(nR);
+    const y1 = new Float64Array(nR * K);
+    for (let r = 0; r < nR; r++) {
+      const i = rRows[r];
+      const j = data.next[i];
+      const a = data.action[i];
+      y0[r] = W[i * C] + logPi[i * A + a] - logPi[i * A + anchor] - beta * (W[j * C] - lpb[j]);
+      for (let k = 0; k < K; k++) y1[r * K + k] = W[i * C + 1 + k] - beta * W[j * C + 1 + k];
+    }
+    // per-customer sums of z (φ − y1)ᵀ and z (y0 − offset), rows with a ≠ anchor
+    const custOf = new Map<number, number>();
+    for (const i of rRows) if (!custOf.has(data.id[i])) custOf.set(data.id[i], custOf.size);
+    for (let i = 0; i < n; i++) if (!custOf.has(data.id[i])) custOf.set(data.id[i], custOf.size);
+    const nc = custOf.size;
+    const zx = new Float64Array(nc * K * K);
+    const zy = new Float64Array(nc * K);
+    let nonAnchor = 0;
+    for (let r = 0; r < nR; r++) {
+      const i = rRows[r];
+      const a = data.action[i];
+      if (a === anchor) continue;
+      nonAnchor++;
+      const c = custOf.get(data.id[i])!;
+      const phi = (i * A + a) * K;
+      const y = y0[r] - data.offset[i * A + a];
+      for (let k = 0; k < K; k++) {
+        const z = data.rewardFeatures[phi + k];
+        zy[c * K + k] += z * y;
+        for (let l = 0; l < K; l++) zx[(c * K + k) * K + l] += z * (data.rewardFeatures[phi + l] - y1[r * K + l]);
+      }
+    }
+    const project = (weights: Float64Array | null): Float64Array => {
+      const ZX = new Float64Array(K * K);
+      const ZY = new Float64Array(K);
+      for (let c = 0; c < nc; c++) {
+        const w = weights ? weights[c] : 1;
+        if (w === 0) continue;
+        for (let k = 0; k < K; k++) {
+          ZY[k] += w * zy[c * K + k];
+          for (let l = 0; l < K; l++) ZX[k * K + l] += w * zx[(c * K + k) * K + l];
+        }
+      }
+      try {
+        return solve(matrix(K, K, ZX), ZY);
+      } catch {
+        return new Float64Array(K).fill(NaN);
+      }
+    };
+    const theta = project(null);
+    if (theta.some((v) => !Number.isFinite(v))) {
+      throw new InputError(
+        `deepPqr: the reward features (${data.rewardFeatureNames.join(', ')}) are collinear on the ${nonAnchor} non-anchor rows; the projection is not identified`,
+      );
+    }
+    // reward network on (x, onehot a), target y0 + y1·θ̂ on every row with a choice, averaged
+    // per distinct (x, a) with count weights (the same minimiser as the per-row squared loss)
+    const rNet = mlp(tf, [D + A, ...o.hidden, 1], root.fork(3));
+    nets.push(rNet);
+    const cellOf = new Map<number, number>();
+    const cellKey: number[] = [];
+    const rowCell = new Int32Array(nR);
+    for (let r = 0; r < nR; r++) {
+      const key = rowToUnique[rRows[r]] * A + data.action[rRows[r]];
+      let c = cellOf.get(key);
+      if (c === undefined) (c = cellKey.length), cellOf.set(key, c), cellKey.push(key);
+      rowCell[r] = c;
+    }
+    const nCell = cellKey.length;
+    const cellSum = new Float64Array(nCell);
+    const cellN = new Float64Array(nCell);
+    let rMean = 0;
+    for (let r = 0; r < nR; r++) {
+      let v = y0[r];
+      for (let k = 0; k < K; k++) v += y1[r * K + k] * theta[k];
+      cellSum[rowCell[r]] += v;
+      cellN[rowCell[r]] += 1;
+      rMean += v / nR;
+    }
+    let rVar = 0;
+    for (let c = 0; c < nCell; c++) rVar += (cellN[c] * (cellSum[c] / cellN[c] - rMean) ** 2) / nR;
+    const rScale = Math.max(1e-6, Math.sqrt(rVar));
+    const XR = keep(
+      tf.tidy(() =>
+        tf.concat([
+          tf.gather(X, tf.tensor1d(Int32Array.from(cellKey, (k) => Math.floor(k / A)), 'int32')),
+          tf.oneHot(tf.tensor1d(Int32Array.from(cellKey, (k) => k % A), 'int32'), A).toFloat(),
+        ], 1) as TF.Tensor2D,
+      ),
+    );
+    const YR = keep(tf.tensor2d(Float32Array.from(cellSum, (s, c) => (s / cellN[c] - rMean) / rScale), [nCell, 1]));
+    const WR = keep(tf.tensor2d(Float32Array.from(cellN, (v) => v / nR), [nCell, 1]));
+    if (o.rewardSteps > 0) {
+      trainFullBatch(tf, rNet.variables, () => tf.sum(tf.mul(WR, tf.square(tf.sub(rNet.apply(XR), YR)))) as TF.Scalar, {
+        steps: o.rewardSteps,
+        learningRate: o.learningRate,
+        onStep: progress && ((s) => progress({ stage: 'reward', fraction: s / o.rewardSteps, message: `R stage: step ${s}` })),
+      });
+    }
+    const rHatCell = tf.tidy(() => rNet.apply(XR).dataSync());
+    let ssr = 0;
+    let sst = 0;
+    let mean = 0;
+    for (let r = 0; r < nR; r++) if (data.action[rRows[r]] !== anchor) mean += (rHatCell[rowCell[r]] * rScale + rMean) / nonAnchor;
+    for (let r = 0; r < nR; r++) {
+      const i = rRows[r];
+      const a = data.action[i];
+      if (a === anchor) continue;
+      const v = rHatCell[rowCell[r]] * rScale + rMean;
+      let fit = data.offset[i * A + a];
+      for (let k = 0; k < K; k++) fit += data.rewardFeatures[(i * A + a) * K + k] * theta[k];
+      ssr += (v - fit) ** 2;
+      sst += (v - mean) ** 2;
+    }
+    const secReward = (performance.now() - tr) / 1000;
+
+    // --- bootstrap of the projection over customers ---------------------------------------------
+    const tb = performance.now();
+    const reps: Float64Array[] = [];
+    const weights = new Float64Array(nc);
+    for (let rep = 0; rep < o.bootstrap; rep++) {
+      const r = root.fork(100 + rep);
+      weights.fill(0);
+      for (let c = 0; c < nc; c++) weights[randomInt(r, nc)]++;
+      const th = project(weights);
+      if (th.every(Number.isFinite)) reps.push(th);
+      if (progress && rep % 50 === 0) progress({ stage: 'bootstrap', fraction: rep / o.bootstrap, message: `bootstrap replicate ${rep}` });
+    }
+    const covariance = new Float64Array(K * K).fill(reps.length > 1 ? 0 : NaN);
+    const standardErrors = new Float64Array(K).fill(NaN);
+    const lower = new Float64Array(K).fill(NaN);
+    const upper = new Float64Array(K).fill(NaN);
+    if (reps.length > 1) {
+      const m = new Float64Array(K);
+      for (const th of reps) for (let k = 0; k < K; k++) m[k] += th[k] / reps.length;
+      for (const th of reps) for (let k = 0; k < K; k++) for (let l = 0; l < K; l++) covariance[k * K + l] += ((th[k] - m[k]) * (th[l] - m[l])) / (reps.length - 1);
+      const col = new Float64Array(reps.length);
+      for (let k = 0; k < K; k++) {
+        standardErrors[k] = Math.sqrt(covariance[k * K + k]);
+        reps.forEach((th, r) => (col[r] = th[k]));
+        const q = quantile(col, [(1 - o.level) / 2, (1 + o.level) / 2]);
+        lower[k] = q[0];
+        upper[k] = q[1];
+      }
+    }
+    const secBoot = (performance.now() - tb) / 1000;
+    const total = (performance.now() - t0) / 1000;
+    const estimation: EstimationResult = {
+      method: 'Deep PQR',
+      model: 'irl',
+      parameterNames: [...data.rewardFeatureNames],
+      estimates: Float64Array.from(theta),
+      standardErrors: Float64Array.from(standardErrors),
+      covariance: Float64Array.from(covariance),
+      logLikelihood: -policyLoss * n,
+      observations: nR,
+      iterations: o.qRounds,
+      seconds: total,
+      converged: true,
+      message: `P/Q/R stages on ${choice.name}; SEs: customer bootstrap of the projection (${reps.length} replicates), P and Q networks held fixed`,
+    };
+    for (const t of held.splice(0)) t.dispose();
+    const toX = (sf: Float64Array): TF.Tensor2D => {
+      if (!(sf instanceof Float64Array) || sf.length % D !== 0) throw invalidOption('stateFeatures', `a Float64Array of rows × ${D} state features`, sf);
+      return tf.tensor2d(scale(sf, scaler as Scaler), [sf.length / D, D]);
+    };
+    let disposed = false;
+    const alive = () => {
+      if (disposed) throw new InputError('deepPqr result: the networks were disposed');
+    };
+    return {
+      method: 'Deep PQR',
+      backend: choice.name,
+      anchorAction: anchor,
+      actions: [...data.actions],
+      parameterNames: [...data.rewardFeatureNames],
+      estimates: theta,
+      standardErrors,
+      covariance,
+      lower,
+      upper,
+      level: o.level,
+      bootstrap: reps.length,
+      estimation,
+      rows: { policy: n, q: nT, reward: nR, customers: nc },
+      policyLoss,
+      projectionR2: sst > 0 ? 1 - ssr / sst : NaN,
+      seconds: { policy: secPolicy, q: secQ, reward: secReward, bootstrap: secBoot, total },
+      predictPolicy(sf, feasible) {
+        alive();
+        if (!policyNet) throw new InputError('deepPqr result: no P network (the policy was given as `logPolicy`)');
+        const pNet = policyNet;
+        const m = sf.length / D;
+        const mask = new Float32Array(m * A);
+        if (feasible) {
+          if (feasible.length !== m * A) throw invalidOption('feasible', `${m * A} flags`, feasible.length);
+          for (let i = 0; i < m * A; i++) mask[i] = feasible[i] ? 0 : -1e9;
+        }
+        const out = Float64Array.from(tf.tidy(() => tf.logSoftmax(tf.add(pNet.apply(toX(sf)), tf.tensor2d(mask, [m, A]))).dataSync()));
+        if (feasible) for (let i = 0; i < m * A; i++) if (!feasible[i]) out[i] = -Infinity;
+        return out;
+      },
+      predictReward(sf, action) {
+        alive();
+        const m = sf.length / D;
+        if (!(action instanceof Int32Array) || action.length !== m) throw invalidOption('action', `an Int32Array of ${m} actions`, action);
+        const out = tf.tidy(() => rNet.apply(tf.concat([toX(sf), tf.oneHot(tf.tensor1d(action, 'int32'), A).toFloat()], 1) as TF.Tensor2D).dataSync());
+        return Float64Array.from(out, (v) => v * rScale + rMean);
+      },
+      predictAnchorValue(sf, th = theta) {
+        alive();
+        if (th.length !== K) throw invalidOption('theta', `${K} values`, th.length);
+        const m = sf.length / D;
+        const w = tf.tidy(() => qNet.apply(toX(sf)).dataSync());
+        const out = new Float64Array(m);
+        for (let i = 0; i < m; i++) {
+          let v = w[i * C];
+          for (let k = 0; k < K; k++) v += w[i * C + 1 + k] * th[k];
+          out[i] = v;
+        }
+        return out;
+      },
+      dispose() {
+        if (disposed) return;
+        disposed = true;
+        for (const net of nets) net.dispose();
+      },
+    };
+  } catch (e) {
+    for (const t of held) t.dispose();
+    for (const net of nets) net.dispose();
+    throw e;
+  }
+}
