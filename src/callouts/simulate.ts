@@ -9,10 +9,9 @@
  * sharply — and policy k draws its own decisions from root.fork(100 + k). Results therefore do
  * not depend on the number of workers or on which worker ran which replicate.
  */
-import * as path from 'node:path';
 import * as os from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { ChoicelabError, DataError, InputError, invalidOption } from '../core/errors';
+import { InputError, invalidOption } from '../core/errors';
+import { runReplicatesOnWorkers, workerScript } from '../core/workers';
 import { rng as makeRng } from '../core/rng';
 import { checkKnownKeys, checkNumber, checkOneOf, checkFunction } from '../core/validate';
 import type { Feedback, FeedbackStatus } from './policy';
@@ -272,14 +271,6 @@ export function runReplicate(baseWorld: CalloutWorld, task: ReplicateTask, r: nu
   return out;
 }
 
-function workerEntry(): { file: string; eval: boolean } {
-  const ts = __filename.endsWith('.ts');
-  const file = path.join(__dirname, ts ? 'worker.ts' : 'worker.js');
-  return ts
-    ? { file: `require('tsx/cjs'); require(${JSON.stringify(file)});`, eval: true }
-    : { file, eval: false };
-}
-
 /**
  * Simulates policies against a world for `horizon` impressions × `replicates`, in parallel over
  * worker threads (replicate r seeded by fork(r): identical results for any worker count).
@@ -335,37 +326,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   if (W === 0) {
     for (let r = 0; r < R; r++) place(r, runReplicate(world, task, r));
   } else {
-    const nw = Math.min(W, R);
-    const entry = workerEntry();
-    await Promise.all(
-      Array.from({ length: nw }, (_, w) => {
-        const ids: number[] = [];
-        for (let r = w; r < R; r += nw) ids.push(r);
-        return new Promise<void>((resolve, reject) => {
-          const worker = new Worker(entry.file, { eval: entry.eval, workerData: { ...task, replicateIds: ids } });
-          let finished = false;
-          worker.on('message', (msg: { type: string; r: number; out: ReplicateColumns[]; message: string; name: string }) => {
-            if (msg.type === 'replicate') place(msg.r, msg.out);
-            else if (msg.type === 'done') {
-              finished = true;
-              void worker.terminate();
-              resolve();
-            } else if (msg.type === 'error') {
-              finished = true;
-              void worker.terminate();
-              reject(msg.name === 'InputError' ? new InputError(msg.message) : new ChoicelabError(msg.message));
-            }
-          });
-          worker.on('error', (e) => {
-            finished = true;
-            reject(e);
-          });
-          worker.on('exit', (code) => {
-            if (!finished) reject(new DataError(`simulation worker exited with code ${code} before finishing`));
-          });
-        });
-      }),
-    );
+    await runReplicatesOnWorkers<ReplicateColumns[]>({
+      script: workerScript(__filename),
+      workers: W,
+      replicates: R,
+      data: (replicateIds) => ({ ...task, replicateIds }),
+      onResult: place,
+      label: 'simulation',
+    });
   }
   const index = (p: number | string): number => {
     const k = typeof p === 'number' ? p : names.indexOf(p);

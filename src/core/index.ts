@@ -8,3 +8,4 @@ export * from './optimize';
 export * from './linalg';
 export * from './tensor';
 export * from './format';
+export * from './workers';
