@@ -256,8 +256,12 @@ export interface MvtPolicy extends Policy {
  * MVT1 / MVT2 Thompson sampling with a Bayesian probit model (ADF posterior) and hill-climbing
  * (S restarts × K passes) over layouts, with context (Hill et al., KDD 2017).
  * Delayed feedback: 'pending-as-negative' absorbs a non-click when served and a click when it
- * arrives; 'delay-aware' absorbs a click when it arrives and, for impressions still unclicked
- * when their window closes, the censored likelihood 1 − F(window)·Φ(w·x/β).
+ * arrives. 'delay-aware' absorbs every impression once, at a fixed age a (`delay.decisionAge`,
+ * default the mean delay): "clicked by age a" with likelihood F(a)·Φ(w·x/β) ∝ Φ, "not clicked by
+ * age a" with the censored likelihood 1 − F(a)·Φ(w·x/β), F the delay CDF; clicks later than a
+ * are not used. Absorbing clicks on arrival and non-clicks only when the window closes would let
+ * the posterior see the clicks of recent impressions but not their non-clicks, and lean
+ * optimistic about the layouts served most recently; a fixed age is unbiased.
  */
 export function mvtThompson(space: LayoutSpace, options: MvtThompsonOptions = {}): MvtPolicy {
   checkLayoutSpace('space', space);
@@ -281,7 +285,22 @@ export function mvtThompson(space: LayoutSpace, options: MvtThompsonOptions = {}
   const climber: HillClimber = hillClimber(encoder, { restarts: options.restarts ?? d.restarts, steps: options.steps ?? d.steps });
   const greedyClimber: HillClimber = hillClimber(encoder, { restarts: 4 * (options.restarts ?? d.restarts), steps: options.steps ?? d.steps });
   const delay = checkDelay(options.delay);
-  const qWindow = delay ? 1 - Math.exp(-delay.window / delay.meanDelay) : 1;
+  const aware = delay !== undefined && delay.handling === 'delay-aware';
+  const age = delay ? delay.decisionAge : 0;
+  const qAge = delay ? 1 - Math.exp(-age / delay.meanDelay) : 1;
+  const pending = aware ? pendingQueue(space.dimension) : undefined;
+  const flatLayout = new Int32Array(space.dimension);
+  /** Absorbs every queued impression that has reached the decision age by `time`. */
+  const absorbDue = (time: number): void => {
+    const q = pending as PendingQueue;
+    while (q.size > 0 && q.servedAtOfFirst() + age <= time) {
+      const ctx = q.first(flatLayout);
+      const clicked = q.clickedOfFirst();
+      q.shift();
+      const n = encoder.encode(flatLayout, ctx, idx, val);
+      posterior.observe(idx, val, n, clicked, clicked ? 1 : qAge);
+    }
+  };
   const r = policyRng(options);
   const p = encoder.dim;
   const draw = new Float64Array(p);
@@ -312,30 +331,130 @@ export function mvtThompson(space: LayoutSpace, options: MvtThompsonOptions = {}
       return find(draw, context, o, false);
     },
     update(fb) {
-      const { status } = feedbackParts(fb);
+      const { status, time, servedAt } = feedbackParts(fb);
       checkCtx(fb.context);
-      const n = encoder.encode(fb.layout, fb.context, idx, val);
       const click = fb.reward > 0;
       switch (status) {
-        case 'final':
+        case 'final': {
+          const n = encoder.encode(fb.layout, fb.context, idx, val);
           posterior.observe(idx, val, n, click);
           break;
+        }
         case 'pending':
-          if (delay?.handling === 'pending-as-negative') posterior.observe(idx, val, n, false);
+          if (aware) (pending as PendingQueue).push(servedAt, fb.context, fb.layout);
+          else if (delay) posterior.observe(idx, val, encoder.encode(fb.layout, fb.context, idx, val), false);
           break;
         case 'click':
-          posterior.observe(idx, val, n, true);
+          // Delay-aware: mark the impression if it is still queued (a later click is not used).
+          if (aware) (pending as PendingQueue).markClick(servedAt, fb.context, fb.layout);
+          else posterior.observe(idx, val, encoder.encode(fb.layout, fb.context, idx, val), true);
           break;
         case 'closed':
-          if (delay?.handling !== 'pending-as-negative' && !click) posterior.observe(idx, val, n, false, qWindow);
+          // Without delay options the label is taken as final when the window closes.
+          if (!delay && !click) posterior.observe(idx, val, encoder.encode(fb.layout, fb.context, idx, val), false);
           break;
         default:
           throw invalidOption('feedback.status', 'one of "final", "pending", "click", "closed"', status);
       }
+      if (aware) absorbDue(time);
     },
     recommend(context, out) {
       checkCtx(context);
       return find(posterior.mean, context, out ?? new Int32Array(space.dimension), true);
+    },
+  };
+}
+
+/** Impressions waiting for their decision age, in the order served. */
+interface PendingQueue {
+  readonly size: number;
+  push(servedAt: number, context: number, layout: ArrayLike<number>): void;
+  /** Marks the queued impression (servedAt, context, layout) as clicked; false if it is not queued. */
+  markClick(servedAt: number, context: number, layout: ArrayLike<number>): boolean;
+  servedAtOfFirst(): number;
+  clickedOfFirst(): boolean;
+  /** Copies the first impression's layout into `out` and returns its context. */
+  first(out: Int32Array): number;
+  shift(): void;
+}
+
+function pendingQueue(D: number): PendingQueue {
+  let cap = 1024;
+  let served = new Float64Array(cap);
+  let ctx = new Int32Array(cap);
+  let lay = new Int32Array(cap * D);
+  let clicked = new Uint8Array(cap);
+  let head = 0;
+  let tail = 0;
+  const grow = (): void => {
+    const n = tail - head;
+    if (head > 0 && n < cap / 2) {
+      served.copyWithin(0, head, tail);
+      ctx.copyWithin(0, head, tail);
+      lay.copyWithin(0, head * D, tail * D);
+      clicked.copyWithin(0, head, tail);
+    } else {
+      cap *= 2;
+      const s2 = new Float64Array(cap);
+      s2.set(served.subarray(head, tail));
+      const c2 = new Int32Array(cap);
+      c2.set(ctx.subarray(head, tail));
+      const l2 = new Int32Array(cap * D);
+      l2.set(lay.subarray(head * D, tail * D));
+      const k2 = new Uint8Array(cap);
+      k2.set(clicked.subarray(head, tail));
+      served = s2;
+      ctx = c2;
+      lay = l2;
+      clicked = k2;
+    }
+    tail = n;
+    head = 0;
+  };
+  const sameLayout = (i: number, layout: ArrayLike<number>): boolean => {
+    for (let d = 0; d < D; d++) if (lay[i * D + d] !== layout[d]) return false;
+    return true;
+  };
+  return {
+    get size() {
+      return tail - head;
+    },
+    push(servedAt, context, layout) {
+      if (tail > head && servedAt < served[tail - 1]) {
+        throw new InputError(`pending impressions must be reported in serving order: servedAt ${servedAt} after ${served[tail - 1]}`);
+      }
+      if (tail === cap) grow();
+      served[tail] = servedAt;
+      ctx[tail] = context;
+      for (let d = 0; d < D; d++) lay[tail * D + d] = layout[d];
+      clicked[tail] = 0;
+      tail++;
+    },
+    markClick(servedAt, context, layout) {
+      // Entries are in serving order: binary search for the first with served ≥ servedAt.
+      let lo = head;
+      let hi = tail;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (served[mid] < servedAt) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < tail && served[i] === servedAt; i++) {
+        if (!clicked[i] && ctx[i] === context && sameLayout(i, layout)) {
+          clicked[i] = 1;
+          return true;
+        }
+      }
+      return false;
+    },
+    servedAtOfFirst: () => served[head],
+    clickedOfFirst: () => clicked[head] === 1,
+    first(out) {
+      for (let d = 0; d < D; d++) out[d] = lay[head * D + d];
+      return ctx[head];
+    },
+    shift() {
+      head++;
     },
   };
 }

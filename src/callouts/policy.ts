@@ -47,6 +47,11 @@ export interface DelayOptions {
   meanDelay: number;
   /** Attribution window in impressions (default 3 × meanDelay). */
   window?: number;
+  /**
+   * MVT policies, 'delay-aware': the age at which every impression is absorbed into the posterior,
+   * as "clicked by then" or "not clicked by then" (default meanDelay, at most the window).
+   */
+  decisionAge?: number;
 }
 
 /** A layout policy: decides, learns from feedback, and names its current best guess. */
@@ -98,12 +103,13 @@ export function contextCount(options: PolicyOptions): number {
 /** @internal validated delay options (undefined when absent). */
 export function checkDelay(delay: DelayOptions | undefined): Required<DelayOptions> | undefined {
   if (delay === undefined) return undefined;
-  if (delay === null || typeof delay !== 'object') throw invalidOption('delay', 'an object { handling, meanDelay, window }', delay);
-  checkKnownKeys('delay', delay, ['handling', 'meanDelay', 'window']);
+  if (delay === null || typeof delay !== 'object') throw invalidOption('delay', 'an object { handling, meanDelay, window, decisionAge }', delay);
+  checkKnownKeys('delay', delay, ['handling', 'meanDelay', 'window', 'decisionAge']);
   const handling = checkOneOf('delay.handling', delay.handling ?? 'delay-aware', ['delay-aware', 'pending-as-negative'] as const);
   const meanDelay = checkNumber('delay.meanDelay', delay.meanDelay, { min: 0, minExclusive: true });
   const window = checkNumber('delay.window', delay.window ?? 3 * meanDelay, { min: 0, minExclusive: true });
-  return { handling, meanDelay, window };
+  const decisionAge = Math.min(window, checkNumber('delay.decisionAge', delay.decisionAge ?? meanDelay, { min: 0, minExclusive: true }));
+  return { handling, meanDelay, window, decisionAge };
 }
 
 /**
