@@ -330,6 +330,11 @@ export function pricingWorld(spec: PricingWorldSpec = {}): PricingWorld {
       basePrice[i * T + t] = p0 * Math.exp(c);
     }
   }
+  const priceTerm = new Float64Array(N * T);
+  for (let i = 0; i < N; i++) {
+    const lp0 = Math.log(basePrice[i * T]);
+    for (let t = 0; t < T; t++) priceTerm[i * T + t] = elasticity[i] * (Math.log(basePrice[i * T + t]) - lp0);
+  }
   // truth
   const dirBy = new Float64Array(N);
   const totBy = new Float64Array(N);
@@ -364,7 +369,7 @@ export function pricingWorld(spec: PricingWorldSpec = {}): PricingWorld {
       directByProduct: dirBy,
       totalByProduct: totBy,
     },
-    internals: { mu, slope, weeklyAmp, weeklyPhase, yearlyAmp, yearlyPhase },
+    internals: { mu, slope, weeklyAmp, weeklyPhase, yearlyAmp, yearlyPhase, priceTerm },
   };
   return world;
 }
@@ -376,6 +381,8 @@ interface WorldInternals {
   weeklyPhase: Float64Array;
   yearlyAmp: Float64Array;
   yearlyPhase: Float64Array;
+  /** ε_i·log(p_it^base / p_i0^base), product-major (the baseline price rule's effect on demand). */
+  priceTerm: Float64Array;
 }
 
 function internals(world: PricingWorld): WorldInternals {
@@ -423,13 +430,12 @@ export function simulateBaseline(world: PricingWorld, rngOrSeed: Rng | number | 
   const pStop = 1 / s.stockoutDays;
   const rate = s.stockoutRate;
   const depth = s.stockoutDepth;
-  const base = world.basePrice;
+  const priceTerm = it.priceTerm;
+  const halfNu = nu / 2;
   for (let i = 0; i < N; i++) {
     fillNormal(rn, zAr);
     fillNormal(rn, zEps);
-    const c = world.features.category[i];
-    const eps = world.elasticity[i];
-    const lp0 = Math.log(base[i * T]);
+    const so = world.features.category[i] * T;
     let a = s.arSd * zAr[0];
     let out_ = false;
     const row = i * T;
@@ -437,20 +443,20 @@ export function simulateBaseline(world: PricingWorld, rngOrSeed: Rng | number | 
     const b = it.slope[i];
     for (let t = 0; t < T; t++) {
       if (t > 0) a = rho * a + innov * zAr[t];
-      // chi-square(ν) for the t variate: sum of ν/2 exponentials when ν is even
+      // chi-square(ν) for the t variate: −2·log of a product of ν/2 uniforms when ν is even
       let chi: number;
       if (integerHalf) {
-        chi = 0;
-        for (let k = 0; k < nu / 2; k++) chi -= 2 * Math.log(1 - ru.nextFloat());
+        let prod = 1;
+        for (let k = 0; k < halfNu; k++) prod *= 1 - ru.nextFloat();
+        chi = -2 * Math.log(prod);
       } else {
-        chi = 2 * gamma(ru, nu / 2);
+        chi = 2 * gamma(ru, halfNu);
       }
       const noise = tScale * zEps[t] * Math.sqrt(nu / chi);
       if (out_) {
         if (ru.nextFloat() < pStop) out_ = false;
       } else if (rate > 0 && ru.nextFloat() < rate) out_ = true;
-      out[row + t] =
-        mu + b * t + season[c * T + t] + eps * (Math.log(base[row + t]) - lp0) + a + noise - (out_ ? depth : 0);
+      out[row + t] = mu + b * t + season[so + t] + priceTerm[row + t] + a + noise - (out_ ? depth : 0);
     }
   }
   return out;
@@ -490,29 +496,36 @@ export function simulatePanel(
   const g = world.graph;
   const cross = world.crossElasticity;
   const price = new Float64Array(N * T);
-  // which days have any treated product (skip the spillover loop otherwise)
-  const anyOnDay = new Uint8Array(T);
-  for (let i = 0; i < N; i++) for (let t = 0; t < T; t++) if (arm[i * T + t]) anyOnDay[t] = 1;
+  const base = world.basePrice;
+  // own effect with carryover, product by product
   for (let i = 0; i < N; i++) {
     const row = i * T;
     const ui = u[i];
     const ei = eps[i];
+    const eu = Math.exp(ui);
+    const now = ei * (m > 0 ? 1 - sh : 1) * ui;
+    const carried = ei * sh * ui;
     for (let t = 0; t < T; t++) {
-      const own = arm[row + t] ? ui : 0;
-      price[row + t] = world.basePrice[row + t] * Math.exp(own);
-      let effect = 0;
+      const on = arm[row + t];
+      price[row + t] = on ? base[row + t] * eu : base[row + t];
+      let effect = on ? now : 0;
       if (m > 0) {
         let lag = 0;
         for (let k = 1; k <= m && k <= t; k++) if (arm[row + t - k]) lag += kappa[k - 1];
-        effect = ei * ((1 - sh) * own + sh * lag * ui);
-      } else effect = ei * own;
-      if (anyOnDay[t]) {
-        for (let e = g.offsets[i]; e < g.offsets[i + 1]; e++) {
-          const j = g.targets[e];
-          if (arm[j * T + t]) effect += cross[e] * u[j];
-        }
+        if (lag !== 0) effect += carried * lag;
       }
-      y[row + t] += effect;
+      if (effect !== 0) y[row + t] += effect;
+    }
+  }
+  // cross-price spillover, edge by edge (γ_ij·u_j on the days neighbour j is treated)
+  for (let i = 0; i < N; i++) {
+    const row = i * T;
+    for (let e = g.offsets[i]; e < g.offsets[i + 1]; e++) {
+      const j = g.targets[e];
+      const c = cross[e] * u[j];
+      if (c === 0) continue;
+      const jr = j * T;
+      for (let t = 0; t < T; t++) if (arm[jr + t]) y[row + t] += c;
     }
   }
   return {

@@ -24,6 +24,8 @@ describe('pricing: bad input', () => {
     ['unknown world option', () => pr.pricingWorld({ prodcts: 5 } as never), InputError, /unknown option `prodcts`/],
     ['carryover share without an order', () => pr.pricingWorld({ carryoverOrder: 0 }), InputError, /`carryoverShare`: expected 0 when `carryoverOrder` is 0, got 0.3/],
     ['unknown estimator', () => pr.compareDesigns({ estimators: ['ols' as never] }), InputError, /`estimators\[0\]`: expected one of "dim", "did", "hpte", "ht", got "ols"/],
+    ['hpte bootstrapMode unknown', () => pr.hpte(pr.simulatePanel(world, ok), { bootstrapMode: 'jackknife' as never }), InputError, /`bootstrapMode`: expected one of "outliers", "refit", got "jackknife"/],
+    ['hpte dayEffects not a boolean', () => pr.hpte(pr.simulatePanel(world, ok), { dayEffects: 'yes' as never }), InputError, /`dayEffects`: expected a boolean, got "yes"/],
     ['graph of another size for louvain', () => pr.cutWeight(world.graph, [0, 1]), InputError, /`clusters`: expected an array of length 20/],
   ];
   for (const [what, fn, cls, pattern] of table) {

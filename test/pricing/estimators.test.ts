@@ -70,6 +70,18 @@ describe('pricing: estimators', () => {
     assert.equal(e2.forecaster, 'async');
   });
 
+  it('hpte recovers τ exactly in a triggered design, where only the day detrending removes λ_t (units on different days)', async () => {
+    // Forecast errors are λ_t's departure from the pre-period fit, common to every product; treated
+    // units sit on later days than control units, so without the day effects they bias the contrast.
+    const s = pr.drawSchedule(pr.triggered(), { products: 80, days: 40 }, 3);
+    const p = handPanel(80, 40, s.start, s.arm, s.blackout, 0.12);
+    const e = await pr.hpte(p, { numTrees: 10, bootstrap: 20, outlierConstant: 0 });
+    assertClose(e.estimate, 0.12, 1e-6);
+    assert.ok(e.se < 1e-6, `se ${e.se}`);
+    const raw = await pr.hpte(p, { numTrees: 10, bootstrap: 20, outlierConstant: 0, dayEffects: false });
+    assert.ok(Math.abs(raw.estimate - 0.12) > 1e-3, `without day effects ${raw.estimate}`);
+  });
+
   it('exposureProbabilities: random-days with m = 1 gives π = 1/4 inside the experiment and 0 / 1/2 on its first day (400 draws, ±4 sd)', () => {
     const pb = pr.exposureProbabilities(pr.randomDays(), { products: 10, days: 20 }, null, { carryoverOrder: 1, draws: 400, seed: 3 });
     const sd = Math.sqrt((0.25 * 0.75) / 400);
