@@ -11,10 +11,9 @@
  * and sent to the workers. Results therefore do not depend on the number of workers.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { ChoicelabError, DataError, InputError, invalidOption } from '../core/errors';
+import { DataError, invalidOption } from '../core/errors';
 import { rng as makeRng } from '../core/rng';
+import { runReplicatesOnWorkers, workerScript } from '../core/workers';
 import { normalQuantile } from '../core/stats';
 import { checkFunction, checkKnownKeys, checkNumber, checkOneOf } from '../core/validate';
 import { checkDesign, clustered, crossover, designName, drawSchedule, randomDays, timeBound, triggered, bojinovSwitchback, type DesignSpec } from './designs';
@@ -203,13 +202,6 @@ export interface ComparisonResult {
   workers: number;
 }
 
-function workerEntry(): { file: string; eval: boolean } {
-  const ts = __filename.endsWith('.ts');
-  const file = path.join(__dirname, ts ? 'worker.ts' : 'worker.js');
-  if (!ts) return { file, eval: false };
-  const tsx = require.resolve('tsx/cjs');
-  return { file: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, eval: true };
-}
 
 /**
  * Compares designs × estimators over `replicates` simulated experiments on worker threads
@@ -263,36 +255,14 @@ export async function compareDesigns(options: CompareOptions = {}): Promise<Comp
   if (nw === 0) {
     for (let r = 0; r < R; r++) place(r, await runCompareReplicate(world, task, r));
   } else {
-    const entry = workerEntry();
-    await Promise.all(
-      Array.from({ length: nw }, (_, w) => {
-        const ids: number[] = [];
-        for (let r = w; r < R; r += nw) ids.push(r);
-        return new Promise<void>((resolve, reject) => {
-          const worker = new Worker(entry.file, { eval: entry.eval, workerData: { task, replicateIds: ids } });
-          let finished = false;
-          worker.on('message', (msg: { type: string; r: number; out: ReplicateOut; message: string; name: string }) => {
-            if (msg.type === 'replicate') place(msg.r, msg.out);
-            else if (msg.type === 'done') {
-              finished = true;
-              void worker.terminate();
-              resolve();
-            } else if (msg.type === 'error') {
-              finished = true;
-              void worker.terminate();
-              reject(msg.name === 'InputError' ? new InputError(msg.message) : new ChoicelabError(msg.message));
-            }
-          });
-          worker.on('error', (e) => {
-            finished = true;
-            reject(e);
-          });
-          worker.on('exit', (code) => {
-            if (!finished) reject(new DataError(`comparison worker exited with code ${code} before finishing`));
-          });
-        });
-      }),
-    );
+    await runReplicatesOnWorkers<ReplicateOut>({
+      script: workerScript(__filename),
+      workers: nw,
+      replicates: R,
+      data: (replicateIds) => ({ task, replicateIds }),
+      onResult: place,
+      label: 'comparison',
+    });
   }
   const truth = { direct: world.truth.direct, total: world.truth.total, spillover: world.truth.spillover };
   const rows = summarise(names, ests, estimates, ses, truth, baseIdx, level);
