@@ -391,10 +391,10 @@ function f(x: number, digits = 4): string {
 
 /** Markdown table of comparison rows. */
 export function comparisonMarkdown(rows: ComparisonRow[]): string {
-  const head = '| design | estimator | n | mean | bias (total) ± MC SE | bias (direct) | empirical SE | mean reported SE | coverage | SE ratio |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const head = '| design | estimator | n | mean | bias (total) ± MC SE | bias (direct) | empirical SE | mean reported SE | coverage (total) | coverage (direct) | SE ratio |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const body = rows.map(
     (r) =>
-      `| ${r.design} | ${r.estimator} | ${r.n} | ${f(r.mean)} | ${f(r.bias)} ± ${f(r.biasSE)} | ${f(r.biasDirect)} | ${f(r.empiricalSE)} | ${f(r.meanSE)} | ${f(r.coverage, 3)} | ${f(r.seRatio, 3)} |`,
+      `| ${r.design} | ${r.estimator} | ${r.n} | ${f(r.mean)} | ${f(r.bias)} ± ${f(r.biasSE)} | ${f(r.biasDirect)} | ${f(r.empiricalSE)} | ${f(r.meanSE)} | ${f(r.coverage, 3)} | ${f(r.coverageDirect, 3)} | ${f(r.seRatio, 3)} |`,
   );
   return [head, ...body].join('\n');
 }
