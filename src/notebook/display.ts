@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { setWarningHandler } from '../core/errors';
+import { escapeHtml } from '../core/format';
 import { checkNumber } from '../core/validate';
 export { escapeHtml } from '../core/format';
 
@@ -74,3 +76,14 @@ export function heading(text: string, level: 1 | 2 | 3 | 4 | 5 | 6 = 2): void {
   checkNumber('level', level, { min: 1, max: 6, integer: true });
   markdown(`${'#'.repeat(level)} ${text}`);
 }
+
+/**
+ * In a notebook, choicelab warnings (e.g. "28 states were never observed") are shown in the cell
+ * that raised them: process.emitWarning writes to the kernel's stderr, which the notebook does not
+ * show. Outside a notebook they go where they went before.
+ */
+const warningsElsewhere = setWarningHandler((message) => {
+  const f = frontend();
+  if (f) f.display.html(`<div class="choicelab-warning" style="border-left:3px solid #d9822b;padding:2px 8px;color:#8a4b08">⚠ ${escapeHtml(message)}</div>`);
+  else warningsElsewhere(message);
+});
