@@ -7,3 +7,6 @@
 export * from './tabular';
 export * from './data';
 export * from './deep';
+export * from './cloning';
+export * from './compare';
+export * from './scenario';
