@@ -21,13 +21,13 @@ import { checkKnownKeys, checkNumber } from '../core/validate';
 import type { Panel } from '../membership/ddc/panel';
 import { simulatePanel } from '../membership/ddc/simulate';
 import { solveDdc, type Solution } from '../membership/ddc/solve';
-import { applyChange, embedDistribution, embedValues, populationPath, propagate, type Change, type CounterfactualResult, type PathBand, type PopulationPath } from '../membership/paths';
+import { propagate, type Change, type CounterfactualResult, type PopulationPath } from '../membership/paths';
 import {
   addMembershipColumns,
+  exactCounterfactual,
   loadMembershipScenario,
   membershipModel,
   membershipTheta,
-  pathDifference,
   validateMembershipConfig,
   type MembershipConfig,
   type MembershipModel,
@@ -128,26 +128,7 @@ export function largeMembershipWorld(options: LargeWorldOptions = {}): LargeWorl
     counterfactual(change, opts = {}) {
       checkKnownKeys('counterfactual options', opts, ['horizon', 'initial']);
       const horizon = checkNumber('horizon', opts.horizon ?? 24, { min: 1, integer: true });
-      const t0 = Date.now();
-      const cf = applyChange(cfg, change);
-      const cfModel = membershipModel(cf.config, cf.options);
-      const cfSol = solveDdc(cfModel, theta, { warmStart: embedValues(model, cfModel, solution.value) });
-      const init = opts.initial ?? initial;
-      const base = populationPath(model, solution.probabilities, init, horizon);
-      const after = populationPath(cfModel, cfSol.probabilities, embedDistribution(model, cfModel, init), horizon);
-      const band = (p: PopulationPath): PathBand => ({ estimate: p, lower: p, upper: p });
-      return {
-        change,
-        horizon,
-        level: 1,
-        draws: 0,
-        truth: true,
-        initial: init,
-        baseline: band(base),
-        counterfactual: band(after),
-        effect: band(pathDifference(after, base)),
-        seconds: (Date.now() - t0) / 1000,
-      };
+      return exactCounterfactual({ config: cfg, model, theta, solution, change, initial: opts.initial ?? initial, horizon });
     },
   };
 }

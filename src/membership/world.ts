@@ -1031,30 +1031,52 @@ export function membershipWorld(config: MembershipConfig | string = 'membership-
     counterfactual(change, opts = {}) {
       checkKnownKeys('counterfactual options', opts, ['horizon', 'initial']);
       const horizon = checkNumber('horizon', opts.horizon ?? 24, { min: 1, integer: true });
-      const t0 = Date.now();
-      const cf = applyChange(cfg, change);
-      const cfModel = membershipModel(cf.config, cf.options);
-      const cfSolution = solveDdc(cfModel, theta, { ...(options.solve ?? {}), warmStart: embedValues(model, cfModel, solution.value) });
-      const initial = opts.initial ?? stationary;
-      const base = populationPath(model, solution.probabilities, initial, horizon);
-      // an added plan grows the state space: same population, zero mass on its statuses
-      const after = populationPath(cfModel, cfSolution.probabilities, embedDistribution(model, cfModel, initial), horizon);
-      const band = (p: PopulationPath): PathBand => ({ estimate: p, lower: p, upper: p });
-      return {
-        change,
-        horizon,
-        level: 1,
-        draws: 0,
-        truth: true,
-        initial,
-        baseline: band(base),
-        counterfactual: band(after),
-        effect: band(pathDifference(after, base)),
-        seconds: (Date.now() - t0) / 1000,
-      };
+      return exactCounterfactual({ config: cfg, model, theta, solution, change, initial: opts.initial ?? stationary, horizon, solve: options.solve });
     },
   };
   return world;
+}
+
+/** What {@link exactCounterfactual} needs: a solved true model and the change to apply. */
+export interface ExactCounterfactualInput {
+  config: MembershipConfig;
+  model: MembershipModel;
+  theta: Float64Array;
+  solution: Solution;
+  change: Change | Change[];
+  /** A distribution on the baseline states. */
+  initial: Float64Array;
+  horizon: number;
+  solve?: SolveOptions;
+}
+
+/**
+ * The true counterfactual under known utilities: the changed model re-solved (warm-started from
+ * the baseline values) and both population paths propagated exactly from `initial`, as a
+ * {@link CounterfactualResult} with lower = upper = estimate and draws = 0.
+ */
+export function exactCounterfactual(input: ExactCounterfactualInput): CounterfactualResult {
+  const { config, model, theta, solution, change, initial, horizon } = input;
+  const t0 = Date.now();
+  const cf = applyChange(config, change);
+  const cfModel = membershipModel(cf.config, cf.options);
+  const cfSolution = solveDdc(cfModel, theta, { ...(input.solve ?? {}), warmStart: embedValues(model, cfModel, solution.value) });
+  const base = populationPath(model, solution.probabilities, initial, horizon);
+  // an added plan grows the state space: same population, zero mass on its statuses
+  const after = populationPath(cfModel, cfSolution.probabilities, embedDistribution(model, cfModel, initial), horizon);
+  const band = (p: PopulationPath): PathBand => ({ estimate: p, lower: p, upper: p });
+  return {
+    change,
+    horizon,
+    level: 1,
+    draws: 0,
+    truth: true,
+    initial,
+    baseline: band(base),
+    counterfactual: band(after),
+    effect: band(pathDifference(after, base)),
+    seconds: (Date.now() - t0) / 1000,
+  };
 }
 
 /** Element-wise difference of two paths (a − b); a plan only one path has counts as share 0 in the other. */
