@@ -34,7 +34,7 @@ describe('notebooks (headless, small mode)', function () {
     });
   }
 
-  describe('the tour report in headless Chromium', () => {
+  describe('every report in headless Chromium', () => {
     let browser: Browser;
     before(async () => {
       browser = await chromium.launch({
@@ -44,33 +44,37 @@ describe('notebooks (headless, small mode)', function () {
     });
     after(async () => browser?.close());
 
-    it('draws every plotly chart offline with no console errors', async () => {
-      const file = path.join(out, '00-tour.html');
-      const html = fs.readFileSync(file, 'utf8');
-      const expected = (html.match(/class="choicelab-plot"/g) ?? []).length;
-      assert.ok(expected >= 4, `the tour should have at least 4 charts, found ${expected}`);
-      assert.equal((html.match(/plotly\.js v\d/g) ?? []).length, 1, 'the plotly bundle is embedded exactly once');
+    for (const nb of notebooks) {
+      it(`${nb.name}: draws every plotly chart offline with no console errors`, async () => {
+        const file = path.join(out, `${nb.name}.html`);
+        const html = fs.readFileSync(file, 'utf8');
+        const expected = (html.match(/class="choicelab-plot"/g) ?? []).length;
+        if (nb.name === '00-tour') assert.ok(expected >= 4, `the tour should have at least 4 charts, found ${expected}`);
+        assert.ok(expected >= 1, `${nb.name} has no chart`);
+        assert.equal((html.match(/plotly\.js v\d/g) ?? []).length, 1, 'the plotly bundle is embedded exactly once');
 
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-      await page.goto(`file://${file}`, { waitUntil: 'load' });
-      // A chart counts as drawn when plotly has rendered at least one trace into its SVG.
-      const countDrawn = () =>
-        page.evaluate(() =>
-          Array.from(document.querySelectorAll('div.choicelab-plot')).filter((d) => d.querySelector('svg.main-svg g.trace') !== null).length,
-        );
-      let drawn = await countDrawn();
-      for (let waited = 0; drawn < expected && waited < 30_000; waited += 250) {
-        await page.waitForTimeout(250);
-        drawn = await countDrawn();
-      }
-      const shot = process.env.CHOICELAB_SCREENSHOT;
-      if (shot) await page.screenshot({ path: shot, fullPage: true });
-      assert.equal(drawn, expected, `${drawn} of ${expected} charts drew`);
-      assert.deepEqual(problems, []);
-    });
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+        page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+        page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+        await page.goto(`file://${file}`, { waitUntil: 'load' });
+        // A chart counts as drawn when plotly has rendered a trace (or a heat map) into its SVG.
+        const countDrawn = () =>
+          page.evaluate(() =>
+            Array.from(document.querySelectorAll('div.choicelab-plot')).filter((d) => d.querySelector('svg.main-svg g.trace, svg.main-svg g.hm') !== null).length,
+          );
+        let drawn = await countDrawn();
+        for (let waited = 0; drawn < expected && waited < 30_000; waited += 250) {
+          await page.waitForTimeout(250);
+          drawn = await countDrawn();
+        }
+        const shot = process.env.CHOICELAB_SCREENSHOT;
+        if (shot && nb.name === '00-tour') await page.screenshot({ path: shot, fullPage: true });
+        await page.close();
+        assert.equal(drawn, expected, `${drawn} of ${expected} charts drew`);
+        assert.deepEqual(problems, []);
+      });
+    }
   });
 });
