@@ -37,10 +37,35 @@
  * estimation noise of the P and Q networks themselves (refitting them B times would multiply the
  * fit time by B on 2 wasm cores). SEs are therefore lower bounds.
  *
- * **Status.** Reproducible and fast, but not yet accurate on the membership world at β = 0.98:
- * the Q stage's anchor values carry errors of several utils (approximation bias amplified by
- * 1/(1 − β)), so the projected θ can be far from the truth. Use `tabularPqr` where the states
- * can be enumerated, and check Deep PQR against it before trusting its estimates.
+ * **Status: reproducible, NOT accurate at β = 0.98.** Measured by bench/irl-study.ts
+ * (membership-default, 5,000 customers × 36 months, seed 20240301; results in
+ * bench/results/irl-study.md). Deep PQR in full ([64, 64], 20 Q rounds × 200 steps, 4 min on 2
+ * wasm cores) misses the truth by 7–200% (benefit values and price attenuated by 22–39%,
+ * annualTaste +199%) and the month-24 plan shares after an annual price rise by up to 3.3 pp;
+ * NFXP and CCP on the same panel are within 0.4 pp. Where the error comes from:
+ * - R stage: with the TRUE anchor value and policy (`anchorValue`, `logPolicy`) the projection
+ *   is centred on the truth (θ within 2 bootstrap SEs or 10% for 6 of 7; cancelCost −12%, z −2.2,
+ *   as NFXP's −11% on this panel; shares within 1.6 pp): the row targets are sound.
+ * - Q stage: with the true policy but the fitted anchor value, θ is off by 13–162% (anchor-value
+ *   RMSE 12 utils). This is mostly data, not the network: the reward targets need W's differences
+ *   between neighbouring states to a fraction of a util, and W integrates ~1/(1 − β) = 50 months
+ *   of rare engagement moves (1–5% a month) that the rows pin down state by state. Even LSTD (one-off
+ *   measurement with the true π, not in the study) on a
+ *   representation exact for this world (W tabular in segment × regime × usage where the anchor
+ *   is feasible — its value does not depend on plan status there — cubic per forced status) gives
+ *   W RMSE 6.9 and θ off by up to 500% at 5,000 customers, 3.9 and ~60% at 20,000; smooth bases
+ *   are biased instead (plan-invariant cubic: W RMSE 1.8, music −32%, at 20,000 +17%). NFXP, CCP
+ *   and tabular PQR borrow the structural first stage, which pools those rates over states.
+ * - P stage: even with an EXACT Q stage (tabular PQR on first-stage transitions), plugging in
+ *   first-stage CCPs instead of the true policy gives annualTaste +299%, cancelCost −46% and share
+ *   errors up to 8 pp, still +149% / −24% at 80,000 customers (one-off): PQR reads rewards off log π̂
+ *   differences, and the anchor Bellman equation sums their errors over ~1/(1 − β) months,
+ *   whereas NFXP/CCP fit θ to the choices themselves. The P network pools over states and does
+ *   better: with the exact Q stage, the default classifier ([32], 400 steps) gives θ within 8%
+ *   except annualTaste (+42%, 0.04 utils), yet plan shares off by 4 pp (the annual/monthly split
+ *   is that sensitive); [64, 64] with 1,500 steps overfits (annualTaste +120%, cancelCost −25%).
+ * Use `tabularPqr` (with a policy from a structural fit) or NFXP where the states can be
+ * enumerated, and treat Deep PQR's θ̂ as indicative; its bootstrap SEs do not cover these biases.
  *
  * Same seed and backend → same estimates: weights come from `rng(seed).fork(stage)`, training is
  * full batch (no batch order), bootstrap replicate b uses `rng(seed).fork(100 + b)`.
@@ -105,6 +130,13 @@ export interface DeepPqrOptions {
    * for sensitivity studies that hold the policy fixed).
    */
   logPolicy?: Float64Array;
+  /**
+   * Known anchor value per row, rows × (K + 1): W₀ then W₁ (W = W₀ + W₁θ; W₁ = 0 where the
+   * anchor is feasible), skipping the Q stage. For the noise-floor check (true W and true π leave
+   * only the R stage's next-state noise) and sensitivity studies; `predictAnchorValue` is then
+   * unavailable.
+   */
+  anchorValue?: Float64Array;
   /** Progress callback (notebooks turn it into a progress bar). */
   onProgress?: (p: IrlProgress) => void;
 }
@@ -205,7 +237,7 @@ function checkOptions(data: IrlData, options: DeepPqrOptions) {
   if (options === null || typeof options !== 'object') throw invalidOption('options', '{ anchorAction, discount, … }', options);
   checkKnownKeys('deepPqr options', options, [
     'anchorAction', 'discount', 'anchorReward', 'hidden', 'policySteps', 'qRounds', 'qSteps', 'rewardSteps', 'learningRate',
-    'bootstrap', 'level', 'seed', 'backend', 'minAnchorShare', 'minAnchorCount', 'logPolicy', 'onProgress',
+    'bootstrap', 'level', 'seed', 'backend', 'minAnchorShare', 'minAnchorCount', 'logPolicy', 'anchorValue', 'onProgress',
   ]);
   const d = deepPqrDefaults;
   if (options.anchorAction === undefined) throw invalidOption('anchorAction', `an action index or name (${data.actions.join(', ')})`, undefined);
@@ -353,82 +385,93 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
         for (let k = 0; k < K; k++) rhs[r * C + 1 + k] = data.rewardFeatures[(i * A + a) * K + k];
       }
     }
-    // weight of each distinct state among the Q rows (the regression's weights)
-    const wT = new Float64Array(U);
-    for (const i of tRows) wT[rowToUnique[i]] += 1;
-    const usedT: number[] = [];
-    for (let u = 0; u < U; u++) if (wT[u] > 0) usedT.push(u);
-    const uT = usedT.length;
-    const posT = new Int32Array(U).fill(-1);
-    usedT.forEach((u, p) => (posT[u] = p));
-    const XT = keep(tf.tidy(() => tf.gather(X, tf.tensor1d(Int32Array.from(usedT), 'int32'))));
-    const WT = keep(tf.tensor2d(Float32Array.from(usedT, (u) => wT[u] / nT), [uT, 1]));
-    const qNet = mlp(tf, [D, ...o.hidden, C], root.fork(2));
-    nets.push(qNet);
-    const H = o.hidden[o.hidden.length - 1];
-    const headW = qNet.variables[qNet.variables.length - 2];
-    const headB = qNet.variables[qNet.variables.length - 1];
-    const H1 = H + 1;
-    const lstdHead = () => {
-      const h = tf.tidy(() => qNet.hidden(X).dataSync());
-      const Mx = new Float64Array(H1 * H1);
-      const Bx = new Float64Array(H1 * C);
-      const u = new Float64Array(H1);
-      const v = new Float64Array(H1);
-      for (let r = 0; r < nT; r++) {
-        const i = tRows[r];
-        const p = rowToUnique[i] * H;
-        const q = rowToUnique[data.next[i]] * H;
-        for (let k = 0; k < H; k++) (u[k] = h[p + k]), (v[k] = u[k] - beta * h[q + k]);
-        u[H] = 1;
-        v[H] = 1 - beta;
-        for (let k = 0; k < H1; k++) {
-          const uk = u[k];
-          for (let l = 0; l < H1; l++) Mx[k * H1 + l] += uk * v[l];
-          for (let c = 0; c < C; c++) Bx[k * C + c] += uk * rhs[r * C + c];
+    let qNet: Mlp | undefined;
+    let W: Float64Array;
+    if (options.anchorValue !== undefined) {
+      const av = options.anchorValue;
+      if (!(av instanceof Float64Array) || av.length !== n * C) throw invalidOption('anchorValue', `a Float64Array of rows·(K + 1) = ${n * C} values`, av);
+      const bad = av.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw invalidOption('anchorValue', 'finite values', `${av[bad]} at row ${Math.floor(bad / C)}`);
+      W = Float64Array.from(av);
+    } else {
+      // weight of each distinct state among the Q rows (the regression's weights)
+      const wT = new Float64Array(U);
+      for (const i of tRows) wT[rowToUnique[i]] += 1;
+      const usedT: number[] = [];
+      for (let u = 0; u < U; u++) if (wT[u] > 0) usedT.push(u);
+      const uT = usedT.length;
+      const posT = new Int32Array(U).fill(-1);
+      usedT.forEach((u, p) => (posT[u] = p));
+      const XT = keep(tf.tidy(() => tf.gather(X, tf.tensor1d(Int32Array.from(usedT), 'int32'))));
+      const WT = keep(tf.tensor2d(Float32Array.from(usedT, (u) => wT[u] / nT), [uT, 1]));
+      const net = mlp(tf, [D, ...o.hidden, C], root.fork(2));
+      qNet = net;
+      nets.push(net);
+      const H = o.hidden[o.hidden.length - 1];
+      const headW = net.variables[net.variables.length - 2];
+      const headB = net.variables[net.variables.length - 1];
+      const H1 = H + 1;
+      const lstdHead = () => {
+        const h = tf.tidy(() => net.hidden(X).dataSync());
+        const Mx = new Float64Array(H1 * H1);
+        const Bx = new Float64Array(H1 * C);
+        const u = new Float64Array(H1);
+        const v = new Float64Array(H1);
+        for (let r = 0; r < nT; r++) {
+          const i = tRows[r];
+          const p = rowToUnique[i] * H;
+          const q = rowToUnique[data.next[i]] * H;
+          for (let k = 0; k < H; k++) (u[k] = h[p + k]), (v[k] = u[k] - beta * h[q + k]);
+          u[H] = 1;
+          v[H] = 1 - beta;
+          for (let k = 0; k < H1; k++) {
+            const uk = u[k];
+            for (let l = 0; l < H1; l++) Mx[k * H1 + l] += uk * v[l];
+            for (let c = 0; c < C; c++) Bx[k * C + c] += uk * rhs[r * C + c];
+          }
         }
+        let diag = 0;
+        for (let k = 0; k < H1; k++) diag += Math.abs(Mx[k * H1 + k]);
+        const ridge = (deepPqrDefaults.ridge * diag) / H1;
+        for (let k = 0; k < H1; k++) Mx[k * H1 + k] += ridge;
+        const w = solve(matrix(H1, H1, Mx), matrix(H1, C, Bx)).data;
+        headW.assign(tf.tensor2d(Float32Array.from(w.subarray(0, H * C)), [H, C]));
+        headB.assign(tf.tensor1d(Float32Array.from(w.subarray(H * C))));
+      };
+      for (let round = 0; round < o.qRounds; round++) {
+        lstdHead();
+        if (round === o.qRounds - 1 || o.qSteps === 0) break;
+        // frozen targets rhs + β W(x'), averaged per distinct state (same minimiser as per row)
+        const wNext = tf.tidy(() => net.apply(X).dataSync());
+        const tgt = new Float64Array(uT * C);
+        for (let r = 0; r < nT; r++) {
+          const i = tRows[r];
+          const p = posT[rowToUnique[i]];
+          const q = rowToUnique[data.next[i]];
+          const w = 1 / wT[rowToUnique[i]];
+          for (let c = 0; c < C; c++) tgt[p * C + c] += w * (rhs[r * C + c] + beta * wNext[q * C + c]);
+        }
+        const sdv = new Float32Array(C);
+        for (let c = 0; c < C; c++) {
+          let m = 0;
+          let m2 = 0;
+          for (let p = 0; p < uT; p++) (m += tgt[p * C + c] / uT), (m2 += tgt[p * C + c] ** 2 / uT);
+          sdv[c] = 1 / Math.max(1e-3, Math.sqrt(Math.max(0, m2 - m * m)));
+        }
+        const target = tf.tensor2d(Float32Array.from(tgt), [uT, C]);
+        const inv = tf.tensor1d(sdv);
+        trainFullBatch(tf, net.variables, () => tf.sum(tf.mul(WT, tf.square(tf.mul(tf.sub(net.apply(XT), target), inv)))) as TF.Scalar, {
+          steps: o.qSteps,
+          learningRate: o.learningRate,
+        });
+        target.dispose();
+        inv.dispose();
+        progress?.({ stage: 'q', fraction: (round + 1) / o.qRounds, message: `Q stage: round ${round + 1} of ${o.qRounds}` });
       }
-      let diag = 0;
-      for (let k = 0; k < H1; k++) diag += Math.abs(Mx[k * H1 + k]);
-      const ridge = (deepPqrDefaults.ridge * diag) / H1;
-      for (let k = 0; k < H1; k++) Mx[k * H1 + k] += ridge;
-      const w = solve(matrix(H1, H1, Mx), matrix(H1, C, Bx)).data;
-      headW.assign(tf.tensor2d(Float32Array.from(w.subarray(0, H * C)), [H, C]));
-      headB.assign(tf.tensor1d(Float32Array.from(w.subarray(H * C))));
-    };
-    for (let round = 0; round < o.qRounds; round++) {
-      lstdHead();
-      if (round === o.qRounds - 1 || o.qSteps === 0) break;
-      // frozen targets rhs + β W(x'), averaged per distinct state (same minimiser as per row)
-      const wNext = tf.tidy(() => qNet.apply(X).dataSync());
-      const tgt = new Float64Array(uT * C);
-      for (let r = 0; r < nT; r++) {
-        const i = tRows[r];
-        const p = posT[rowToUnique[i]];
-        const q = rowToUnique[data.next[i]];
-        const w = 1 / wT[rowToUnique[i]];
-        for (let c = 0; c < C; c++) tgt[p * C + c] += w * (rhs[r * C + c] + beta * wNext[q * C + c]);
-      }
-      const sdv = new Float32Array(C);
-      for (let c = 0; c < C; c++) {
-        let m = 0;
-        let m2 = 0;
-        for (let p = 0; p < uT; p++) (m += tgt[p * C + c] / uT), (m2 += tgt[p * C + c] ** 2 / uT);
-        sdv[c] = 1 / Math.max(1e-3, Math.sqrt(Math.max(0, m2 - m * m)));
-      }
-      const target = tf.tensor2d(Float32Array.from(tgt), [uT, C]);
-      const inv = tf.tensor1d(sdv);
-      trainFullBatch(tf, qNet.variables, () => tf.sum(tf.mul(WT, tf.square(tf.mul(tf.sub(qNet.apply(XT), target), inv)))) as TF.Scalar, {
-        steps: o.qSteps,
-        learningRate: o.learningRate,
-      });
-      target.dispose();
-      inv.dispose();
-      progress?.({ stage: 'q', fraction: (round + 1) / o.qRounds, message: `Q stage: round ${round + 1} of ${o.qRounds}` });
+      const wU = tf.tidy(() => net.apply(X).dataSync());
+      W = new Float64Array(n * C);
+      for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) W[i * C + c] = wU[rowToUnique[i] * C + c];
     }
-    const wU = tf.tidy(() => qNet.apply(X).dataSync());
-    const W = new Float64Array(n * C);
-    for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) W[i * C + c] = wU[rowToUnique[i] * C + c];
     const secQ = (performance.now() - tq) / 1000;
 
     // --- R stage: targets, projection, reward network -------------------------------------------
@@ -591,7 +634,7 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       covariance: Float64Array.from(covariance),
       logLikelihood: -policyLoss * n,
       observations: nR,
-      iterations: o.qRounds,
+      iterations: options.anchorValue ? 0 : o.qRounds,
       seconds: total,
       converged: true,
       message: `P/Q/R stages on ${choice.name}; SEs: customer bootstrap of the projection (${reps.length} replicates), P and Q networks held fixed`,
@@ -647,8 +690,10 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       predictAnchorValue(sf, th = theta) {
         alive();
         if (th.length !== K) throw invalidOption('theta', `${K} values`, th.length);
+        if (!qNet) throw new InputError('deepPqr result: no Q network (the anchor value was given as `anchorValue`)');
+        const net = qNet;
         const m = sf.length / D;
-        const w = tf.tidy(() => qNet.apply(toX(sf)).dataSync());
+        const w = tf.tidy(() => net.apply(toX(sf)).dataSync());
         const out = new Float64Array(m);
         for (let i = 0; i < m; i++) {
           let v = w[i * C];
