@@ -20,6 +20,7 @@
  */
 import { InputError, invalidOption } from '../core/errors';
 import { checkKnownKeys, checkNumber } from '../core/validate';
+import { hasChoice } from '../membership/ddc/model';
 import type { Panel } from '../membership/ddc/panel';
 import { solveDdc, type Solution } from '../membership/ddc/solve';
 import { ccp, firstStageProbabilities, type CcpOptions } from '../membership/estimate/ccp';
@@ -160,9 +161,7 @@ function holdoutLogLik(model: MembershipModel, probabilities: Float64Array, pane
   let n = 0;
   for (let i = 0; i < panel.length; i++) {
     const s = panel.state[i];
-    let f = 0;
-    for (let a = 0; a < A; a++) f += model.feasible[s * A + a];
-    if (f < 2) continue;
+    if (!hasChoice(model, s)) continue;
     ll += Math.log(Math.max(1e-300, probabilities[s * A + panel.action[i]]));
     n++;
   }
@@ -209,12 +208,7 @@ export async function compareEstimators(world: TruthWorld, panel: Panel, options
   if (holdout) {
     // marginal action shares among training rows with a choice, renormalised over feasible actions
     const c = new Float64Array(A);
-    for (let i = 0; i < panel.length; i++) {
-      const s = panel.state[i];
-      let f = 0;
-      for (let a = 0; a < A; a++) f += model.feasible[s * A + a];
-      if (f >= 2) c[panel.action[i]]++;
-    }
+    for (let i = 0; i < panel.length; i++) if (hasChoice(model, panel.state[i])) c[panel.action[i]]++;
     const P = new Float64Array(S * A);
     for (let s = 0; s < S; s++) {
       let z = 0;
@@ -230,9 +224,7 @@ export async function compareEstimators(world: TruthWorld, panel: Panel, options
     let n = 0;
     for (let i = 0; i < panel.length; i++) {
       const s = panel.state[i];
-      let f = 0;
-      for (let a = 0; a < A; a++) f += model.feasible[s * A + a];
-      if (f < 2) continue;
+      if (!hasChoice(model, s)) continue;
       for (let a = 1; a < A; a++) {
         if (!model.feasible[s * A + a]) continue;
         let d = 0;
@@ -344,9 +336,7 @@ export async function compareEstimators(world: TruthWorld, panel: Panel, options
             const act: number[] = [];
             for (let i = 0; i < panel.length; i++) {
               const s = panel.state[i];
-              let fe = 0;
-              for (let a = 0; a < A; a++) fe += model.feasible[s * A + a];
-              if (fe < 2) continue;
+              if (!hasChoice(model, s)) continue;
               for (let a = 1; a < A; a++) if (model.feasible[s * A + a]) (idx.push(i), act.push(a));
             }
             const sf = new Float64Array(idx.length * D);

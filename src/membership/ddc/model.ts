@@ -301,6 +301,14 @@ export function ddcModel(options: DdcModelOptions): DdcModel {
   return { name: options.name ?? 'model', states, actions: [...actions], featureNames: [...featureNames], features, offset, transitions, feasible, discount };
 }
 
+/** True when state s offers a choice (at least two feasible actions). */
+export function hasChoice(model: DdcModel, s: number): boolean {
+  const A = model.actions.length;
+  let feasible = 0;
+  for (let a = 0; a < A; a++) feasible += model.feasible[s * A + a];
+  return feasible >= 2;
+}
+
 /** Flow utilities u(s,a) = φ(s,a)·θ + offset(s,a), length S·A (−Infinity where infeasible). */
 export function flowUtility(model: DdcModel, theta: ArrayLike<number>, out?: Float64Array): Float64Array {
   const A = model.actions.length;
