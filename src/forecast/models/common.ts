@@ -1,6 +1,6 @@
 /** What every forecasting model implements, and the feature helpers the models share. */
-import { invalidOption } from '../../core/errors';
-import { checkNumber } from '../../core/validate';
+import { InputError, invalidOption } from '../../core/errors';
+import { checkKnownKeys, checkNumber } from '../../core/validate';
 import type { ForecastDataset } from '../dataset';
 import { checkForecastWindow } from '../dataset';
 import type { QuantileForecast } from '../forecast';
@@ -60,8 +60,10 @@ export function resolveOrigin(data: ForecastDataset, options: PredictOptions | u
   return origin;
 }
 
-/** Resolves `end` for a fit. */
+/** Checks a fit's arguments (the dataset and the fit options) and resolves `end`. */
 export function resolveEnd(data: ForecastDataset, options: FitOptions | undefined, minimum: number): number {
+  if (!data || !(data.target instanceof Float64Array)) throw new InputError('invalid argument `data`: expected a ForecastDataset');
+  checkKnownKeys('fit options', options ?? {}, ['end', 'onProgress']);
   const end = options?.end ?? data.length;
   checkNumber('end', end, { min: 1, max: data.length, integer: true });
   if (end < minimum) throw invalidOption('end', `at least ${minimum} observed steps for this model`, end);

@@ -268,8 +268,6 @@ export function quantileForestModel(options: QuantileForestModelOptions = {}): F
     horizon,
     levels,
     async fit(data: ForecastDataset, fit: FitOptions = {}): Promise<FittedModel> {
-      checkKnownKeys('fit options', fit, ['end', 'onProgress']);
-      if (!data || !(data.target instanceof Float64Array)) throw new InputError('invalid argument `data`: expected a ForecastDataset');
       const end = resolveEnd(data, fit, 6);
       const P = data.period;
       const covs = Object.keys(data.covariates);

@@ -403,8 +403,6 @@ export function mqcnn(options: MqCnnOptions = {}): ForecastModel {
     horizon,
     levels,
     async fit(data: ForecastDataset, fit: FitOptions = {}): Promise<FittedModel> {
-      checkKnownKeys('fit options', fit, ['end', 'onProgress']);
-      if (!data || !(data.target instanceof Float64Array)) throw new InputError('invalid argument `data`: expected a ForecastDataset');
       const { tf } = await tensorBackend(o.backend ? { backend: o.backend } : {});
       const end = resolveEnd(data, fit, 6);
       const P = data.period;

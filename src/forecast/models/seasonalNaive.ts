@@ -3,7 +3,7 @@
  * q-quantile ŷ + Q_q(r) from the series' own seasonal differences r_t = y_t − y_{t−P} (R type 7).
  * Falls back to the naive forecast (P = 1) when the history holds fewer than P + 2 steps.
  */
-import { InputError, invalidOption } from '../../core/errors';
+import { invalidOption } from '../../core/errors';
 import { quantile } from '../../core/stats';
 import { checkKnownKeys, checkPositiveInteger } from '../../core/validate';
 import type { ForecastDataset } from '../dataset';
@@ -95,8 +95,6 @@ export function seasonalNaive(options: SeasonalNaiveOptions = {}): ForecastModel
     horizon,
     levels,
     async fit(data: ForecastDataset, fit: FitOptions = {}): Promise<FittedModel> {
-      checkKnownKeys('fit options', fit, ['end', 'onProgress']);
-      if (!data || !(data.target instanceof Float64Array)) throw new InputError('invalid argument `data`: expected a ForecastDataset');
       const end = resolveEnd(data, fit, 2);
       return new FittedNaive(horizon, levels, period, nonNegativeTargets(data, end));
     },
