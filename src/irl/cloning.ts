@@ -24,8 +24,8 @@ import { rng } from '../core/rng';
 import { tensorBackend, type TensorBackendName } from '../core/tensor';
 import { checkKnownKeys, checkNumber } from '../core/validate';
 import type { MembershipModel } from '../membership/world';
-import { applyChange, embedDistribution, populationPath, type Change, type CounterfactualResult, type PathBand, type PopulationPath } from '../membership/paths';
-import { membershipModel, pathDifference } from '../membership/world';
+import { applyChange, embedDistribution, populationPath, type Change, type CounterfactualResult } from '../membership/paths';
+import { exactPathsResult, membershipModel } from '../membership/world';
 import { checkIrlData, modelStateFeatures, type IrlData, type StateFeatureTable } from './data';
 import { distinctRows } from './deep';
 import { fitScaler, mlp, scale, trainFullBatch, type Mlp } from './net';
@@ -186,17 +186,6 @@ export function cloningCounterfactual(
   if (cfModel.states.size !== S) throw new InputError('cloningCounterfactual: the change alters the state space; behaviour cloning has no policy there');
   const base = populationPath(model, policy, options.initial, horizon);
   const after = populationPath(cfModel, policy, embedDistribution(model, cfModel, options.initial), horizon);
-  const band = (p: PopulationPath): PathBand => ({ estimate: p, lower: p, upper: p });
-  return {
-    change,
-    horizon,
-    level: 1,
-    draws: 0,
-    truth: false,
-    initial: options.initial,
-    baseline: band(base),
-    counterfactual: band(after),
-    effect: band(pathDifference(after, base)),
-    seconds: (Date.now() - t0) / 1000,
-  };
+  return exactPathsResult({ change, horizon, initial: options.initial, truth: false, startedAt: t0 }, base, after);
 }
+

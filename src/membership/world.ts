@@ -1064,18 +1064,30 @@ export function exactCounterfactual(input: ExactCounterfactualInput): Counterfac
   const base = populationPath(model, solution.probabilities, initial, horizon);
   // an added plan grows the state space: same population, zero mass on its statuses
   const after = populationPath(cfModel, cfSolution.probabilities, embedDistribution(model, cfModel, initial), horizon);
+  return exactPathsResult({ change, horizon, initial, truth: true, startedAt: t0 }, base, after);
+}
+
+/**
+ * A {@link CounterfactualResult} from two exact population paths (no sampling): lower = upper =
+ * estimate, draws = 0, the effect after − base, seconds since `startedAt` (a Date.now() value).
+ */
+export function exactPathsResult(
+  about: { change: Change | Change[]; horizon: number; initial: Float64Array; truth: boolean; startedAt: number },
+  base: PopulationPath,
+  after: PopulationPath,
+): CounterfactualResult {
   const band = (p: PopulationPath): PathBand => ({ estimate: p, lower: p, upper: p });
   return {
-    change,
-    horizon,
+    change: about.change,
+    horizon: about.horizon,
     level: 1,
     draws: 0,
-    truth: true,
-    initial,
+    truth: about.truth,
+    initial: about.initial,
     baseline: band(base),
     counterfactual: band(after),
     effect: band(pathDifference(after, base)),
-    seconds: (Date.now() - t0) / 1000,
+    seconds: (Date.now() - about.startedAt) / 1000,
   };
 }
 
