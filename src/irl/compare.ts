@@ -351,7 +351,8 @@ export async function compareEstimators(world: TruthWorld, panel: Panel, options
               ss += (rHat[j] - r) ** 2;
             });
             row.rewardRmseNetwork = idx.length ? Math.sqrt(ss / idx.length) : NaN;
-            row.note = `${deep.backend}; projection R² ${deep.projectionR2.toFixed(3)}; SEs: bootstrap of the projection only`;
+            const dropped = deep.transitionModel ? ` (${(100 * deep.transitionModel.droppedMass).toFixed(1)}% of next-state mass on states not in the data, dropped)` : '';
+            row.note = `${deep.backend}; Q stage ${deep.qStage}${dropped}; projection R² ${deep.projectionR2.toFixed(3)}; SEs: ${deep.bootstrapRefit === 'all' ? 'bootstrap, every stage refitted' : 'bootstrap of the projection only (lower bounds)'}`;
           } finally {
             deep.dispose();
           }

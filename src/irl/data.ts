@@ -127,6 +127,57 @@ export function irlDataFromPanel(model: DdcModel, panel: Panel, options: { state
 }
 
 /**
+ * A customer bootstrap sample: the rows of `customers` (ids, repetitions allowed) in that
+ * order, copy j getting id j, `next` pointing inside the copy.
+ */
+export function resampleCustomers(data: IrlData, customers: ArrayLike<number>): IrlData {
+  const rowsOf = new Map<number, number[]>();
+  for (let i = 0; i < data.length; i++) (rowsOf.get(data.id[i]) ?? rowsOf.set(data.id[i], []).get(data.id[i])!).push(i);
+  const picked: number[] = [];
+  const copyOf: number[] = [];
+  for (let j = 0; j < customers.length; j++) {
+    const rows = rowsOf.get(customers[j]);
+    if (!rows) throw invalidOption(`customers[${j}]`, 'a customer id of the data', customers[j]);
+    for (const i of rows) (picked.push(i), copyOf.push(j));
+  }
+  const n = picked.length;
+  const A = data.actions.length;
+  const D = data.stateFeatureNames.length;
+  const K = data.rewardFeatureNames.length;
+  const newIndex = new Map<number, number>(); // original row → new row, per copy (rows of a copy are contiguous)
+  const next = new Int32Array(n).fill(-1);
+  let start = 0;
+  while (start < n) {
+    let end = start;
+    newIndex.clear();
+    while (end < n && copyOf[end] === copyOf[start]) (newIndex.set(picked[end], end), end++);
+    for (let r = start; r < end; r++) {
+      const j = data.next[picked[r]];
+      if (j >= 0) next[r] = newIndex.get(j) ?? -1;
+    }
+    start = end;
+  }
+  const take = <T extends Float64Array | Uint8Array>(src: T, width: number, make: (len: number) => T): T => {
+    const out = make(n * width);
+    picked.forEach((i, r) => out.set(src.subarray(i * width, (i + 1) * width), r * width));
+    return out;
+  };
+  return {
+    length: n,
+    id: Int32Array.from(copyOf),
+    action: Int32Array.from(picked, (i) => data.action[i]),
+    next,
+    actions: [...data.actions],
+    stateFeatures: take(data.stateFeatures, D, (l) => new Float64Array(l)),
+    stateFeatureNames: [...data.stateFeatureNames],
+    feasible: take(data.feasible, A, (l) => new Uint8Array(l)),
+    rewardFeatures: take(data.rewardFeatures, A * K, (l) => new Float64Array(l)),
+    rewardFeatureNames: [...data.rewardFeatureNames],
+    offset: take(data.offset, A, (l) => new Float64Array(l)),
+  };
+}
+
+/**
  * Checks an {@link IrlData}: shapes, finite state and reward features (a NaN names its column
  * and row), actions in range and feasible, `next` pointing at a later row of the same customer.
  */

@@ -7,17 +7,20 @@
  * rows of the data — continuous state features x(s), never an enumerated state index:
  *
  * - **P** — a tanh MLP classifier x ↦ log π(·|x) (feasibility-masked softmax, full-batch Adam).
- * - **Q** — fitted iteration on the anchor: W(s) = Q(s, b(s)) with b(s) the anchor, or the only
- *   feasible action where the anchor is not allowed (a locked annual member). On rows where the
- *   customer took b(s), W(s) = r_b(s) + β·E[W(s') − log π(b(s')|s')]. Where b is forced its reward
- *   is unknown, so it is written φ(s,b)·θ + offset and W = W₀ + W₁θ carries K + 1 columns
- *   (W₁ ≡ 0 when the anchor is always feasible). An MLP x ↦ W(x) (K + 1 outputs) is fitted by
- *   rounds of: solve its output layer in closed form at the projected Bellman fixed point
- *   (LSTD on the last hidden layer, Bradtke & Barto 1996: exact for the current features, so
- *   β near 1 costs no extra rounds), then Adam steps on the whole network towards the frozen
- *   targets rhs + β·W(s'); the last round's output layer is the LSTD solution.
+ * - **Q** — the anchor value W(s) = Q(s, b(s)), b(s) the anchor or the only feasible action where
+ *   the anchor is not allowed (a locked annual member): W(s) = r_b(s) + β·E[W(s') − log π(b(s')|s')].
+ *   Where b is forced its reward is unknown, so it is written φ(s,b)·θ + offset and W = W₀ + W₁θ
+ *   carries K + 1 columns (W₁ ≡ 0 when the anchor is always feasible). Two ways to get E[·]:
+ *   - `qStage: 'model'` (default): a transition model estimated from every observed move
+ *     ({@link fitTransitionModel}: each state variable's next value given its own value, the
+ *     action and the static variables, by frequency) gives the successors of each observed state,
+ *     and W solves the linear anchor equation exactly on the observed states (Gauss–Seidel). The
+ *     R-stage targets then use the expected continuation Σ p(s'|s,a)·V(s') instead of one draw.
+ *   - `qStage: 'fitted'` (the paper's): an MLP x ↦ W(x) fitted by rounds of LSTD on its last
+ *     hidden layer (Bradtke & Barto 1996) and Adam steps towards frozen targets rhs + β·W(s') on
+ *     each row's one observed next state.
  * - **R** — per row with a choice, the reward target
- *   y = Q(s,a) − β·[W(s') − log π(b(s')|s')],  Q(s,a) = W(s) + log π(a|s) − log π(A|s),
+ *   y = Q(s,a) − β·E[W(s') − log π(b(s')|s') | s,a],  Q(s,a) = W(s) + log π(a|s) − log π(A|s),
  *   whose conditional mean given (s,a) is the reward r(s,a) (Theorem 1 of the paper). An MLP
  *   (x, a) ↦ r̂ regresses y; this is the nonparametric reward (for plots and `predictReward`).
  *
@@ -25,66 +28,58 @@
  * rows with a ≠ A, z_i = φ(s_i,a_i): the least-squares projection of E[y|s,a] onto φ, which
  * equals the projection of the R-stage regression function (φ is a function of (s,a), so the
  * noise in y averages out), but without the network's approximation error. With forced states
- * y is affine in θ (y = y₀ + y₁θ) and y₁ contains W₁ at the random next state, so the same
- * equations are an instrumental-variables estimator (instrument φ, consistent where least
- * squares on y₁ would be attenuated by the next-state noise).
+ * y is affine in θ (y = y₀ + y₁θ); with the fitted Q stage y₁ contains W₁ at the random next
+ * state, so the same equations are an instrumental-variables estimator (instrument φ,
+ * consistent where least squares on y₁ would be attenuated by the next-state noise).
  *
- * **Bootstrap (what it covers).** Customers are resampled with replacement (`bootstrap`
- * replicates) and only the projection is refitted: the per-customer sums of zᵢ(φᵢ − y₁ᵢ)ᵀ and
- * zᵢ(y₀ᵢ − offsetᵢ) are precomputed, so a replicate costs O(customers·K²) and needs no tfjs.
- * This captures the sampling noise of the reward targets (transition draws, which customers and
- * months were observed) at the P and Q networks' fitted values; it does NOT capture the
- * estimation noise of the P and Q networks themselves (refitting them B times would multiply the
- * fit time by B on 2 wasm cores). SEs are therefore lower bounds.
+ * **Bootstrap.** Customers are resampled with replacement (`bootstrap` replicates). With
+ * `bootstrapRefit: 'projection'` (default, fast) only θ is refitted, at the P and Q stages' fitted
+ * values: those SEs are lower bounds (with the model Q stage the targets are smooth functions of
+ * (s, a) and they are far too small). With `bootstrapRefit: 'all'` every stage is refitted on each
+ * resample (same seed, so the same initial weights): honest SEs at `bootstrap` times the cost.
  *
- * **Status: reproducible, NOT accurate at β = 0.98.** Measured by bench/irl-study.ts
- * (membership-default, 5,000 customers × 36 months, seed 20240301; results in
- * bench/results/irl-study.md). Deep PQR in full ([64, 64], 20 Q rounds × 200 steps, 4 min on 2
- * wasm cores) misses the truth by 7–200% (benefit values and price attenuated by 22–39%,
- * annualTaste +199%) and the month-24 plan shares after an annual price rise by up to 3.3 pp;
- * NFXP and CCP on the same panel are within 0.4 pp. Where the error comes from:
- * - R stage: with the TRUE anchor value and policy (`anchorValue`, `logPolicy`) the projection
- *   is centred on the truth (θ within 2 bootstrap SEs or 10% for 6 of 7; cancelCost −12%, z −2.2,
- *   as NFXP's −11% on this panel; shares within 1.6 pp): the row targets are sound.
- * - Q stage: with the true policy but the fitted anchor value, θ is off by 13–162% (anchor-value
- *   RMSE 12 utils). This is mostly data, not the network: the reward targets need W's differences
- *   between neighbouring states to a fraction of a util, and W integrates ~1/(1 − β) = 50 months
- *   of rare engagement moves (1–5% a month) that the rows pin down state by state. Even LSTD (one-off
- *   measurement with the true π, not in the study) on a
- *   representation exact for this world (W tabular in segment × regime × usage where the anchor
- *   is feasible — its value does not depend on plan status there — cubic per forced status) gives
- *   W RMSE 6.9 and θ off by up to 500% at 5,000 customers, 3.9 and ~60% at 20,000; smooth bases
- *   are biased instead (plan-invariant cubic: W RMSE 1.8, music −32%, at 20,000 +17%). NFXP, CCP
- *   and tabular PQR borrow the structural first stage, which pools those rates over states.
- * - P stage: even with an EXACT Q stage (tabular PQR on first-stage transitions), plugging in
- *   first-stage CCPs instead of the true policy gives annualTaste +299%, cancelCost −46% and share
- *   errors up to 8 pp, still +149% / −24% at 80,000 customers (one-off): PQR reads rewards off log π̂
- *   differences, and the anchor Bellman equation sums their errors over ~1/(1 − β) months,
- *   whereas NFXP/CCP fit θ to the choices themselves. The P network pools over states and does
- *   better: with the exact Q stage, the default classifier ([32], 400 steps) gives θ within 8%
- *   except annualTaste (+42%, 0.04 utils), yet plan shares off by 4 pp (the annual/monthly split
- *   is that sensitive); [64, 64] with 1,500 steps overfits (annualTaste +120%, cancelCost −25%).
- * Use `tabularPqr` (with a policy from a structural fit) or NFXP where the states can be
- * enumerated, and treat Deep PQR's θ̂ as indicative; its bootstrap SEs do not cover these biases.
+ * **Accuracy (bench/irl-study.ts; membership-default, β = 0.98, 5,000 customers × 36 months, the
+ * scenario's seed 20240301; truth from the world).**
+ * - With the true policy the model Q stage fixes what the paper's fitted Q stage could not: θ
+ *   within −14%…+4% except annualTaste (0.061 vs 0.100), month-24 plan shares after annual +$10
+ *   within 1.3 pp; the fitted Q stage gave −54%…+162% (anchor-value RMSE 11.6 vs 1.4 utils).
+ * - Defaults in full ([32], P stage 1,500 steps): every θ within 2 all-stage bootstrap SEs (40
+ *   replicates; z from −1.7 to 1.1; annualTaste −0.002 ± 0.060), plan shares off by 0.1 / 2.9 /
+ *   3.0 pp — against a bootstrap SD of those shares of 1.3 / 2.1 / 2.0 pp: on 5,000 customers the
+ *   estimate itself is that uncertain. At 20,000 customers the same defaults give θ within 9%
+ *   except annualTaste (−18%) and shares within 1.2 pp. NFXP and CCP, which fit seven parameters
+ *   to the choices, are within 0.4 pp at 5,000.
+ * - Why the P stage dominates: PQR reads rewards off log π̂ differences, and the anchor equation
+ *   sums log π̂(anchor) over ~1/(1 − β) = 50 months, so policy errors are amplified. Exact tabular
+ *   PQR with the standard first-stage CCPs (cell frequencies shrunk to a logit prior) gives
+ *   annualTaste +299% and share errors of 8 pp, still +149% at 80,000 customers; the P network
+ *   pools across states and does much better, but its sampling noise is what is left.
+ * - Tried and dropped (measured in the same study): a likelihood projection of θ (choices given
+ *   the continuation values) — worse with the P network (shares off by 20 pp); iterating the
+ *   policy (π ← the choice probabilities at θ̂, Aguirregabiria–Mira style) — diverges, because the
+ *   anchor's value of a policy has no envelope property: errors in log π̂ enter at first order.
  *
  * Same seed and backend → same estimates: weights come from `rng(seed).fork(stage)`, training is
  * full batch (no batch order), bootstrap replicate b uses `rng(seed).fork(100 + b)`.
  *
  * References: Geng et al., "Deep PQR: Solving Inverse Reinforcement Learning using Anchor
  * Actions", ICML 2020 (public code: SAmQ, `irl/pqr.py`); Bradtke & Barto (MLJ 1996) for LSTD;
- * Ng, Harada & Russell (ICML 1999) for why a wrong anchor reward shifts rewards by a shaping term.
+ * Ng, Harada & Russell (ICML 1999) for why a wrong anchor reward shifts rewards by a shaping term;
+ * Rust (1987) for the frequency first stage of the transitions; Aguirregabiria & Mira (2002) for
+ * policy iteration on two-step estimators.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { InputError, invalidOption } from '../core/errors';
+import { InputError, invalidOption, warn } from '../core/errors';
 import { matrix, solve } from '../core/linalg';
 import { randomInt } from '../core/random';
 import { rng } from '../core/rng';
 import { quantile } from '../core/stats';
 import { tensorBackend, type TensorBackendName } from '../core/tensor';
-import { checkKnownKeys, checkNumber, checkOpenUnit } from '../core/validate';
+import { checkKnownKeys, checkNumber, checkOneOf, checkOpenUnit } from '../core/validate';
 import type { EstimationResult } from '../membership/estimate/result';
-import { checkIrlData, type IrlData } from './data';
+import { checkIrlData, resampleCustomers, type IrlData } from './data';
 import { fitScaler, mlp, scale, trainFullBatch, type Mlp, type Scaler } from './net';
+import { fitTransitionModel, stateVariables, type Successors } from './transitions';
 
 /** Progress of {@link deepPqr}: the stage and how far it is (0–1). */
 export interface IrlProgress {
@@ -103,7 +98,7 @@ export interface DeepPqrOptions {
   anchorReward?: number;
   /** Hidden layer sizes of the P, Q and R networks (default [32]). */
   hidden?: number[];
-  /** Adam steps of the P-stage classifier (default 400). */
+  /** Adam steps of the P-stage classifier (default 1,500). */
   policySteps?: number;
   /** Rounds of the Q-stage fitted iteration (default 6). */
   qRounds?: number;
@@ -115,6 +110,12 @@ export interface DeepPqrOptions {
   learningRate?: number;
   /** Customer bootstrap replicates of the projection (default 200; 0 = none). */
   bootstrap?: number;
+  /**
+   * What each bootstrap replicate refits (default 'projection'): 'projection' — only θ, at the P
+   * and Q stages' fitted values (fast; SEs are lower bounds); 'all' — every stage on the
+   * resampled customers (honest SEs; costs `bootstrap` full fits).
+   */
+  bootstrapRefit?: 'projection' | 'all';
   /** Interval level (default 0.95). */
   level?: number;
   /** Seed of weights and bootstrap (default 0). */
@@ -137,6 +138,15 @@ export interface DeepPqrOptions {
    * unavailable.
    */
   anchorValue?: Float64Array;
+  /**
+   * How the Q stage computes expectations over next states (default 'model'):
+   * - 'model': a learned transition model ({@link fitTransitionModel}: each state variable's
+   *   next value given its own value, the action and the static variables, by frequency over
+   *   every transition) and an exact evaluation of the anchor on the observed states — pools
+   *   rare moves across states; needs discrete state features;
+   * - 'fitted': the paper's fitted iteration on the observed next rows (one sample each).
+   */
+  qStage?: 'model' | 'fitted';
   /** Progress callback (notebooks turn it into a progress bar). */
   onProgress?: (p: IrlProgress) => void;
 }
@@ -145,7 +155,7 @@ export interface DeepPqrOptions {
 export const deepPqrDefaults = {
   anchorReward: 0,
   hidden: [32] as readonly number[],
-  policySteps: 400,
+  policySteps: 1500,
   qRounds: 6,
   qSteps: 60,
   rewardSteps: 300,
@@ -155,6 +165,7 @@ export const deepPqrDefaults = {
   seed: 0,
   minAnchorShare: 0.01,
   minAnchorCount: 20,
+  qStage: 'model' as 'model' | 'fitted',
   /** Ridge added to the LSTD system, relative to its mean diagonal. */
   ridge: 1e-6,
 } as const;
@@ -172,6 +183,11 @@ export interface DeepPqrResult {
   standardErrors: Float64Array;
   /** Bootstrap covariance, K×K row-major. */
   covariance: Float64Array;
+  /** The Q stage used and what the bootstrap refitted. */
+  qStage: 'model' | 'fitted';
+  bootstrapRefit: 'projection' | 'all';
+  /** The bootstrap replicates of θ̂, replicates × K row-major (for intervals of derived quantities). */
+  replicates: Float64Array;
   /** Percentile bootstrap interval at `level`. */
   lower: Float64Array;
   upper: Float64Array;
@@ -185,15 +201,103 @@ export interface DeepPqrResult {
   policyLoss: number;
   /** Share of variance of the R network's reward (non-anchor rows) explained by φ·θ̂ + offset. */
   projectionR2: number;
+  /** The learned transition model (qStage 'model'): its variables, transitions used, mean mass per (state, action) on successors not in the data (dropped), successors per (state, action). */
+  transitionModel?: { variables: { name: string; levels: number; static: boolean }[]; transitions: number; droppedMass: number; successorsPerQuery: number };
   /** Seconds per stage and in all. */
   seconds: { policy: number; q: number; reward: number; bootstrap: number; total: number };
   /** log π̂(a|x) from the P stage, rows × A (−Infinity where infeasible). */
   predictPolicy(stateFeatures: Float64Array, feasible?: Uint8Array): Float64Array;
   /** The R network's reward r̂(x, a) for rows of state features and actions. */
   predictReward(stateFeatures: Float64Array, action: Int32Array): Float64Array;
-  /** W(x) = Q of the anchor (or the forced action) at θ̂ (or the given θ), from the Q network. */
+  /** W(x) = Q of the anchor (or the forced action) at θ̂ (or the given θ): the Q network, or with qStage 'model' the solved value on observed states (NaN for states not in the data). */
   predictAnchorValue(stateFeatures: Float64Array, theta?: ArrayLike<number>): Float64Array;
   dispose(): void;
+}
+
+/**
+ * The model-based Q stage on U distinct states given log π̂ (U × A): the anchor value
+ * W = W₀ + W₁θ from (I − β P_b) W = rhs (or `givenW`), V = W − log π̂(b) and the continuation
+ * values Σ p(u'|u,a)·V(u') (K + 1 columns) of every queried (u, a).
+ */
+function modelValues(args: {
+  U: number; A: number; K: number; beta: number; anchor: number; anchorReward: number; uniq: number[]; bU: Int32Array;
+  data: IrlData; succ: Successors; queryOf: Int32Array; logPiU: Float64Array; givenW?: Float64Array;
+}): { WU: Float64Array; contU: Float64Array } {
+  const { U, A, K, beta, anchor, uniq, bU, data, succ, queryOf, logPiU } = args;
+  const C = K + 1;
+  const lpbU = new Float64Array(U);
+  for (let u = 0; u < U; u++) lpbU[u] = bU[u] === anchor ? logPiU[u * A + anchor] : 0;
+  let WU = args.givenW;
+  if (!WU) {
+    const rhsU = new Float64Array(U * C);
+    for (let u = 0; u < U; u++) {
+      const a = bU[u];
+      const q = queryOf[u * A + a];
+      let ev = 0;
+      for (let j = succ.ptr[q]; j < succ.ptr[q + 1]; j++) ev += succ.prob[j] * lpbU[succ.state[j]];
+      const i = uniq[u];
+      if (a === anchor) rhsU[u * C] = args.anchorReward - beta * ev;
+      else {
+        rhsU[u * C] = data.offset[i * A + a] - beta * ev;
+        for (let k = 0; k < K; k++) rhsU[u * C + 1 + k] = data.rewardFeatures[(i * A + a) * K + k];
+      }
+    }
+    WU = evaluateLinear(U, C, beta, rhsU, Int32Array.from({ length: U }, (_, u) => queryOf[u * A + bU[u]]), succ);
+  }
+  const VU = Float64Array.from(WU);
+  for (let u = 0; u < U; u++) VU[u * C] -= lpbU[u];
+  const contU = new Float64Array(U * A * C);
+  for (let u = 0; u < U; u++) {
+    for (let a = 0; a < A; a++) {
+      const q = queryOf[u * A + a];
+      if (q < 0) continue;
+      for (let j = succ.ptr[q]; j < succ.ptr[q + 1]; j++) {
+        const p = succ.prob[j];
+        const t = succ.state[j] * C;
+        for (let c = 0; c < C; c++) contU[(u * A + a) * C + c] += p * VU[t + c];
+      }
+    }
+  }
+  return { WU, contU };
+}
+
+/**
+ * Solves W = rhs + β·P W (columns C) on U states whose successor lists are `succ` queries
+ * `query[u]`, by Gauss–Seidel sweeps (a contraction for β < 1) to 1e-10 relative.
+ */
+function evaluateLinear(U: number, C: number, beta: number, rhs: Float64Array, query: Int32Array, succ: Successors): Float64Array {
+  const W = Float64Array.from(rhs);
+  let scaleMax = 1;
+  for (let i = 0; i < rhs.length; i++) scaleMax = Math.max(scaleMax, Math.abs(rhs[i]) / (1 - beta));
+  const acc = new Float64Array(C);
+  for (let sweep = 0; sweep < 20000; sweep++) {
+    let delta = 0;
+    for (let u = 0; u < U; u++) {
+      const q = query[u];
+      acc.fill(0);
+      for (let j = succ.ptr[q]; j < succ.ptr[q + 1]; j++) {
+        const p = succ.prob[j];
+        const t = succ.state[j] * C;
+        for (let c = 0; c < C; c++) acc[c] += p * W[t + c];
+      }
+      for (let c = 0; c < C; c++) {
+        const v = rhs[u * C + c] + beta * acc[c];
+        delta = Math.max(delta, Math.abs(v - W[u * C + c]));
+        W[u * C + c] = v;
+      }
+    }
+    if (delta < 1e-10 * scaleMax) return W;
+  }
+  warn(`deepPqr: the anchor value did not converge in 20,000 Gauss–Seidel sweeps (β = ${beta}); results may be inaccurate`);
+  return W;
+}
+
+/** The `anchorValue` option: a Float64Array of `length` finite values (rows × C). */
+function checkAnchorValue(av: unknown, length: number, C: number): Float64Array {
+  if (!(av instanceof Float64Array) || av.length !== length) throw invalidOption('anchorValue', `a Float64Array of rows·(K + 1) = ${length} values`, av);
+  const bad = av.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw invalidOption('anchorValue', 'finite values', `${av[bad]} at row ${Math.floor(bad / C)}`);
+  return av;
 }
 
 /** Resolves an action given by index or name; InputError listing the actions. */
@@ -238,8 +342,10 @@ function checkOptions(data: IrlData, options: DeepPqrOptions) {
   checkKnownKeys('deepPqr options', options, [
     'anchorAction', 'discount', 'anchorReward', 'hidden', 'policySteps', 'qRounds', 'qSteps', 'rewardSteps', 'learningRate',
     'bootstrap', 'level', 'seed', 'backend', 'minAnchorShare', 'minAnchorCount', 'logPolicy', 'anchorValue', 'onProgress',
+    'qStage', 'bootstrapRefit',
   ]);
   const d = deepPqrDefaults;
+  const qStage = checkOneOf('qStage', options.qStage ?? d.qStage, ['model', 'fitted'] as const);
   if (options.anchorAction === undefined) throw invalidOption('anchorAction', `an action index or name (${data.actions.join(', ')})`, undefined);
   return {
     anchor: resolveAction('anchorAction', data.actions, options.anchorAction),
@@ -256,6 +362,8 @@ function checkOptions(data: IrlData, options: DeepPqrOptions) {
     seed: checkNumber('seed', options.seed ?? d.seed, { min: 0, integer: true }),
     minAnchorShare: checkNumber('minAnchorShare', options.minAnchorShare ?? d.minAnchorShare, { min: 0, max: 1 }),
     minAnchorCount: checkNumber('minAnchorCount', options.minAnchorCount ?? d.minAnchorCount, { min: 1, integer: true }),
+    qStage,
+    bootstrapRefit: checkOneOf('bootstrapRefit', options.bootstrapRefit ?? 'projection', ['projection', 'all'] as const),
   };
 }
 
@@ -387,12 +495,68 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
     }
     let qNet: Mlp | undefined;
     let W: Float64Array;
-    if (options.anchorValue !== undefined) {
-      const av = options.anchorValue;
-      if (!(av instanceof Float64Array) || av.length !== n * C) throw invalidOption('anchorValue', `a Float64Array of rows·(K + 1) = ${n * C} values`, av);
-      const bad = av.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw invalidOption('anchorValue', 'finite values', `${av[bad]} at row ${Math.floor(bad / C)}`);
-      W = Float64Array.from(av);
+    // qStage 'model': continuation values Σ p(u'|u,a)·V(u') per distinct state and feasible action
+    let contU: Float64Array | undefined;
+    let transitionInfo: DeepPqrResult['transitionModel'];
+    let modelW: { index: Map<string, number>; values: Float64Array } | undefined;
+    const bU = Int32Array.from(uniq, (i) => b[i]);
+    if (o.qStage === 'model') {
+      const variables = stateVariables(data);
+      const V = variables.length;
+      const level = new Int32Array(U * V);
+      variables.forEach((vr, v) => {
+        const index = new Map<string, number>();
+        vr.levels.forEach((lv, l) => index.set(Array.from(lv).join(','), l));
+        for (let u = 0; u < U; u++) level[u * V + v] = index.get(vr.columns.map((d) => xU[u * D + d]).join(','))!;
+      });
+      const from: number[] = [];
+      const act: number[] = [];
+      const to: number[] = [];
+      for (let i = 0; i < n; i++) if (data.next[i] >= 0) (from.push(rowToUnique[i]), act.push(data.action[i]), to.push(rowToUnique[data.next[i]]));
+      if (from.length < 2) throw new InputError(`deepPqr: only ${from.length} rows with an observed next month; the transition model needs more`);
+      const tm = fitTransitionModel({
+        U, A, variables, level,
+        transitions: { from: Int32Array.from(from), action: Int32Array.from(act), to: Int32Array.from(to), weight: new Float64Array(from.length).fill(1) },
+      });
+      // every feasible (u, a) where u has a choice; the forced action elsewhere
+      const qs: number[] = [];
+      const qa: number[] = [];
+      const queryOf = new Int32Array(U * A).fill(-1);
+      for (let u = 0; u < U; u++) {
+        for (let a = 0; a < A; a++) {
+          if (!data.feasible[uniq[u] * A + a] || (bU[u] !== anchor && a !== bU[u])) continue;
+          queryOf[u * A + a] = qs.length;
+          qs.push(u);
+          qa.push(a);
+        }
+      }
+      const succ = tm.successors({ state: Int32Array.from(qs), action: Int32Array.from(qa) });
+      transitionInfo = {
+        variables: variables.map((vr) => ({ name: vr.name, levels: vr.levels.length, static: vr.static })),
+        transitions: tm.transitions,
+        droppedMass: succ.droppedMass,
+        successorsPerQuery: succ.state.length / Math.max(1, qs.length),
+      };
+      const logPiU = new Float64Array(U * A);
+      for (let u = 0; u < U; u++) for (let a = 0; a < A; a++) logPiU[u * A + a] = logPi[uniq[u] * A + a];
+      let givenW: Float64Array | undefined;
+      if (options.anchorValue !== undefined) {
+        const av = checkAnchorValue(options.anchorValue, n * C, C);
+        givenW = new Float64Array(U * C);
+        for (let u = 0; u < U; u++) givenW.set(av.subarray(uniq[u] * C, (uniq[u] + 1) * C), u * C);
+      }
+      const mv = modelValues({ U, A, K, beta, anchor, anchorReward: o.anchorReward, uniq, bU, data, succ, queryOf, logPiU, givenW });
+      if (!givenW) {
+        const index = new Map<string, number>();
+        const bytes = new Uint8Array(xU.buffer, xU.byteOffset, xU.byteLength);
+        for (let u = U - 1; u >= 0; u--) index.set(Buffer.from(bytes.subarray(u * D * 8, (u + 1) * D * 8)).toString('latin1'), u);
+        modelW = { index, values: mv.WU };
+      }
+      W = new Float64Array(n * C);
+      for (let i = 0; i < n; i++) W.set(mv.WU.subarray(rowToUnique[i] * C, (rowToUnique[i] + 1) * C), i * C);
+      contU = mv.contU;
+    } else if (options.anchorValue !== undefined) {
+      W = Float64Array.from(checkAnchorValue(options.anchorValue, n * C, C));
     } else {
       // weight of each distinct state among the Q rows (the regression's weights)
       const wT = new Float64Array(U);
@@ -477,16 +641,26 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
     // --- R stage: targets, projection, reward network -------------------------------------------
     const tr = performance.now();
     const rRows: number[] = [];
-    for (let i = 0; i < n; i++) if (data.next[i] >= 0 && b[i] === anchor) rRows.push(i);
+    // with a transition model every row with a choice has its expected continuation; without,
+    // the observed next row stands in for it
+    for (let i = 0; i < n; i++) if (b[i] === anchor && (contU !== undefined || data.next[i] >= 0)) rRows.push(i);
     const nR = rRows.length;
     const y0 = new Float64Array(nR);
     const y1 = new Float64Array(nR * K);
     for (let r = 0; r < nR; r++) {
       const i = rRows[r];
-      const j = data.next[i];
       const a = data.action[i];
-      y0[r] = W[i * C] + logPi[i * A + a] - logPi[i * A + anchor] - beta * (W[j * C] - lpb[j]);
-      for (let k = 0; k < K; k++) y1[r * K + k] = W[i * C + 1 + k] - beta * W[j * C + 1 + k];
+      y0[r] = W[i * C] + logPi[i * A + a] - logPi[i * A + anchor];
+      for (let k = 0; k < K; k++) y1[r * K + k] = W[i * C + 1 + k];
+      if (contU) {
+        const cu = (rowToUnique[i] * A + a) * C;
+        y0[r] -= beta * contU[cu];
+        for (let k = 0; k < K; k++) y1[r * K + k] -= beta * contU[cu + 1 + k];
+      } else {
+        const j = data.next[i];
+        y0[r] -= beta * (W[j * C] - lpb[j]);
+        for (let k = 0; k < K; k++) y1[r * K + k] -= beta * W[j * C + 1 + k];
+      }
     }
     // per-customer sums of z (φ − y1)ᵀ and z (y0 − offset), rows with a ≠ anchor
     const custOf = new Map<number, number>();
@@ -598,8 +772,26 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
     const tb = performance.now();
     const reps: Float64Array[] = [];
     const weights = new Float64Array(nc);
+    const idOf = new Int32Array(nc);
+    for (const [id, c] of custOf) idOf[c] = id;
+    let failed = 0;
     for (let rep = 0; rep < o.bootstrap; rep++) {
       const r = root.fork(100 + rep);
+      if (o.bootstrapRefit === 'all') {
+        // every stage refitted on the resampled customers (same seed, hence same initial weights)
+        const pick = new Int32Array(nc);
+        for (let c = 0; c < nc; c++) pick[c] = idOf[randomInt(r, nc)];
+        try {
+          const fit = await deepPqr(resampleCustomers(data, pick), { ...options, bootstrap: 0, onProgress: undefined });
+          if (fit.estimates.every(Number.isFinite)) reps.push(Float64Array.from(fit.estimates));
+          fit.dispose();
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          failed++;
+        }
+        progress?.({ stage: 'bootstrap', fraction: (rep + 1) / o.bootstrap, message: `bootstrap replicate ${rep + 1} of ${o.bootstrap} (all stages refitted)` });
+        continue;
+      }
       weights.fill(0);
       for (let c = 0; c < nc; c++) weights[randomInt(r, nc)]++;
       const th = project(weights);
@@ -637,7 +829,10 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       iterations: options.anchorValue ? 0 : o.qRounds,
       seconds: total,
       converged: true,
-      message: `P/Q/R stages on ${choice.name}; SEs: customer bootstrap of the projection (${reps.length} replicates), P and Q networks held fixed`,
+      message:
+        o.bootstrapRefit === 'all'
+          ? `P/Q/R stages on ${choice.name}; SEs: customer bootstrap with every stage refitted (${reps.length} replicates${failed ? `, ${failed} failed` : ''})`
+          : `P/Q/R stages on ${choice.name}; SEs: customer bootstrap of the projection (${reps.length} replicates), P and Q stages held fixed`,
     };
     for (const t of held.splice(0)) t.dispose();
     const toX = (sf: Float64Array): TF.Tensor2D => {
@@ -657,6 +852,9 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       estimates: theta,
       standardErrors,
       covariance,
+      qStage: o.qStage,
+      bootstrapRefit: o.bootstrapRefit,
+      replicates: Float64Array.from(reps.flatMap((th) => Array.from(th))),
       lower,
       upper,
       level: o.level,
@@ -665,6 +863,7 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       rows: { policy: n, q: nT, reward: nR, customers: nc },
       policyLoss,
       projectionR2: sst > 0 ? 1 - ssr / sst : NaN,
+      transitionModel: transitionInfo,
       seconds: { policy: secPolicy, q: secQ, reward: secReward, bootstrap: secBoot, total },
       predictPolicy(sf, feasible) {
         alive();
@@ -690,10 +889,23 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       predictAnchorValue(sf, th = theta) {
         alive();
         if (th.length !== K) throw invalidOption('theta', `${K} values`, th.length);
-        if (!qNet) throw new InputError('deepPqr result: no Q network (the anchor value was given as `anchorValue`)');
-        const net = qNet;
         const m = sf.length / D;
-        const w = tf.tidy(() => net.apply(toX(sf)).dataSync());
+        let w: ArrayLike<number>;
+        if (modelW) {
+          // qStage 'model': W is known on the observed states; NaN elsewhere
+          const mw = modelW;
+          const out = new Float64Array(m * C).fill(NaN);
+          if (!(sf instanceof Float64Array) || sf.length % D !== 0) throw invalidOption('stateFeatures', `a Float64Array of rows × ${D} state features`, sf);
+          for (let i = 0; i < m; i++) {
+            const u = mw.index.get(Buffer.from(new Uint8Array(sf.buffer, sf.byteOffset + i * D * 8, D * 8)).toString('latin1'));
+            if (u !== undefined) out.set(mw.values.subarray(u * C, (u + 1) * C), i * C);
+          }
+          w = out;
+        } else {
+          if (!qNet) throw new InputError('deepPqr result: no Q network (the anchor value was given as `anchorValue`)');
+          const net = qNet;
+          w = tf.tidy(() => net.apply(toX(sf)).dataSync());
+        }
         const out = new Float64Array(m);
         for (let i = 0; i < m; i++) {
           let v = w[i * C];

@@ -25,7 +25,7 @@ describe('irl: deepPqr', () => {
     b.dispose();
   });
 
-  it('noise floor: true π (logPolicy) and true anchor value (anchorValue) on 1,000 customers × 24 months (seed 21) → every θ̂ within 3 bootstrap SEs of the truth', async () => {
+  it('noise floor: true π (logPolicy) and true anchor value (anchorValue) on 1,000 customers × 24 months (seed 21), row targets (qStage "fitted") → every θ̂ within 3 bootstrap SEs of the truth', async () => {
     // Only the R stage runs: its targets are unbiased for r(s,a) given the true W and π, so the
     // projection must centre on the true θ up to next-state noise (3 SEs: a 7-parameter family).
     const w = membershipWorld('membership-default');
@@ -57,13 +57,28 @@ describe('irl: deepPqr', () => {
       anchorValue.set(Wstate.subarray(s * C, (s + 1) * C), i * C);
       for (let a = 0; a < A; a++) logPolicy[i * A + a] = Math.log(P[s * A + a]);
     }
-    const fit = await deepPqr(d, { anchorAction: 'none', discount: beta, seed: 4, ...tiny, bootstrap: 200, logPolicy, anchorValue });
+    const fit = await deepPqr(d, { anchorAction: 'none', discount: beta, seed: 4, ...tiny, bootstrap: 200, logPolicy, anchorValue, qStage: 'fitted' });
     for (let k = 0; k < K; k++) {
       const z = (fit.estimates[k] - w.theta[k]) / fit.standardErrors[k];
       assert.ok(Math.abs(z) <= 3, `${fit.parameterNames[k]}: ${fit.estimates[k]} vs ${w.theta[k]} (SE ${fit.standardErrors[k]}, z ${z})`);
     }
     assert.throws(() => fit.predictAnchorValue(d.stateFeatures), InputError);
     fit.dispose();
+  });
+
+  it('bootstrapRefit "all" refits every stage per replicate: reproducible, B × K replicates, wider than the projection-only bootstrap', async () => {
+    const opts = { anchorAction: 'none', discount: 0.98, seed: 3, ...tiny, bootstrap: 4 } as const;
+    const all = await deepPqr(data, { ...opts, bootstrapRefit: 'all' });
+    const again = await deepPqr(data, { ...opts, bootstrapRefit: 'all' });
+    const proj = await deepPqr(data, opts);
+    assert.equal(all.replicates.length, 4 * 7);
+    assert.deepEqual(Array.from(all.replicates), Array.from(again.replicates));
+    assert.deepEqual(Array.from(all.estimates), Array.from(proj.estimates));
+    assert.match(all.estimation.message, /every stage refitted \(4 replicates\)/);
+    // the point estimate is the same fit; the refitted spread includes the P stage's noise
+    const sum = (x: Float64Array) => x.reduce((a, v) => a + v, 0);
+    assert.ok(sum(all.standardErrors) > sum(proj.standardErrors), `${Array.from(all.standardErrors)} vs ${Array.from(proj.standardErrors)}`);
+    for (const f of [all, again, proj]) f.dispose();
   });
 
   it('bad input → InputError naming the field and value', async () => {
@@ -80,6 +95,8 @@ describe('irl: deepPqr', () => {
       ['NaN state feature', nan, {}, /state feature column `monthlyPrice`: NaN at row 3/],
       ['bad hidden', data, { hidden: [0] }, /`hidden`/],
       ['anchorValue wrong length', data, { anchorValue: new Float64Array(3) }, /`anchorValue`: expected a Float64Array of rows·\(K \+ 1\)/],
+      ['unknown qStage', data, { qStage: 'lstd' }, /`qStage`: expected one of "model", "fitted", got "lstd"/],
+      ['unknown bootstrapRefit', data, { bootstrapRefit: 'everything' }, /`bootstrapRefit`: expected one of "projection", "all"/],
     ];
     for (const [name, d, extra, re] of cases) {
       await assert.rejects(deepPqr(d, { anchorAction: 'none', discount: 0.98, ...tiny, ...extra }), (e: Error) => {

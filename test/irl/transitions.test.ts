@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { deepPqr, irlDataFromPanel, resampleCustomers } from '../../src/irl';
+import { fitTransitionModel, stateVariables } from '../../src/irl/transitions';
+import { membershipWorld } from '../../src/membership/world';
+import { ddcModel, sparseFromTriplets, stateSpace } from '../../src/membership/ddc/model';
+import { solveDdc } from '../../src/membership/ddc/solve';
+import { simulatePanel } from '../../src/membership/ddc/simulate';
+
+/**
+ * A DDC with deterministic, factored dynamics: `level` 0…4 goes up under `act` and down under
+ * `none`; `season` 0…2 cycles whatever the action. Reward of act: θ₀·level/4 − θ₁ + θ₂·[season 0];
+ * none (the anchor) 0. With deterministic moves the frequency model is the true model.
+ */
+function deterministicWorld() {
+  const states = stateSpace([{ name: 'level', size: 5 }, { name: 'season', size: 3 }]);
+  const S = states.size;
+  const A = 2;
+  const K = 3;
+  const features = new Float64Array(S * A * K);
+  const trip: [number, number, number][][] = [[], []];
+  for (let s = 0; s < S; s++) {
+    const level = states.value(s, 'level');
+    const season = states.value(s, 'season');
+    const next = (l: number) => states.index([l, (season + 1) % 3]);
+    trip[0].push([s, next(Math.max(0, level - 1)), 1]);
+    trip[1].push([s, next(Math.min(4, level + 1)), 1]);
+    features.set([level / 4, -1, season === 0 ? 1 : 0], (s * A + 1) * K);
+  }
+  const model = ddcModel({
+    name: 'deterministic', states, actions: ['none', 'act'], featureNames: ['levelValue', 'actCost', 'seasonBonus'], features,
+    transitions: trip.map((t) => sparseFromTriplets(S, S, t.map((x) => x[0]), t.map((x) => x[1]), t.map((x) => x[2]))),
+    discount: 0.9,
+  });
+  const theta = [2, 1.2, 0.5];
+  return { model, theta, solution: solveDdc(model, theta) };
+}
+
+describe('irl: transition model (Deep PQR qStage "model")', () => {
+  it('stateVariables groups one-hot columns and columns that determine each other, and marks static ones (membership-default)', () => {
+    const w = membershipWorld('membership-default');
+    const data = irlDataFromPanel(w.model, w.simulate({ customers: 300, months: 12, seed: 2 }));
+    const vars = stateVariables(data);
+    const byName = new Map(vars.map((v) => [v.name, v]));
+    assert.deepEqual([...byName.keys()].sort(), ['monthlyPrice+annualPrice', 'plan', 'segment', 'usage.music', 'usage.shipping', 'usage.video']);
+    assert.equal(byName.get('segment')!.static, true);
+    assert.equal(byName.get('plan')!.static, false);
+    assert.equal(byName.get('monthlyPrice+annualPrice')!.levels.length, 3);
+    assert.equal(byName.get('usage.video')!.columns.length, 1);
+  });
+
+  it('fitTransitionModel: each variable’s next-level probabilities are the frequencies of its (own level, action, statics) cell', () => {
+    const variables = [{ name: 'x', columns: [0], levels: [Float64Array.of(0), Float64Array.of(1)], static: false }];
+    // distinct states u = 0 (x = 0), 1 (x = 1); transitions 0→1, 0→0, 0→1, 0→1 under action 1
+    const tm = fitTransitionModel({
+      U: 2, A: 2, variables, level: Int32Array.of(0, 1),
+      transitions: { from: Int32Array.of(0, 0, 0, 0), action: Int32Array.of(1, 1, 1, 1), to: Int32Array.of(1, 0, 1, 1), weight: Float64Array.of(1, 1, 1, 1) },
+    });
+    assert.deepEqual(Array.from(tm.marginal(0, 1, 0)), [0.25, 0.75]);
+    // an unseen cell (level 1, action 0) falls back to its own level's moves (none seen) → stays put
+    assert.deepEqual(Array.from(tm.marginal(1, 0, 0)), [0, 1]);
+    const succ = tm.successors({ state: Int32Array.of(0), action: Int32Array.of(1) });
+    assert.deepEqual(Array.from(succ.state), [0, 1]);
+    assert.deepEqual(Array.from(succ.prob), [0.25, 0.75]);
+    assert.equal(succ.droppedMass, 0);
+  });
+
+  it('Deep PQR with qStage "model" and the true policy recovers θ to 1e-6 when the dynamics are deterministic (the frequency model is then exact)', async () => {
+    const { model, theta, solution } = deterministicWorld();
+    const S = model.states.size;
+    const panel = simulatePanel(model, solution.probabilities, { units: 400, periods: 12, initialState: new Float64Array(S).fill(1 / S), seed: 8 });
+    const data = irlDataFromPanel(model, panel);
+    const logPolicy = new Float64Array(panel.length * 2);
+    for (let i = 0; i < panel.length; i++) for (let a = 0; a < 2; a++) logPolicy[i * 2 + a] = Math.log(solution.probabilities[panel.state[i] * 2 + a]);
+    const fit = await deepPqr(data, { anchorAction: 'none', discount: 0.9, logPolicy, qStage: 'model', hidden: [4], rewardSteps: 1, bootstrap: 0, seed: 1 });
+    assert.equal(fit.transitionModel!.droppedMass, 0);
+    for (let k = 0; k < 3; k++) assert.ok(Math.abs(fit.estimates[k] - theta[k]) < 1e-6, `${fit.parameterNames[k]}: ${fit.estimates[k]} vs ${theta[k]}`);
+    // the anchor value on observed states is the true Q of the anchor
+    const W = fit.predictAnchorValue(data.stateFeatures);
+    for (let i = 0; i < panel.length; i++) assert.ok(Math.abs(W[i] - solution.choiceValue[panel.state[i] * 2]) < 1e-6);
+    fit.dispose();
+  });
+});
+
+describe('irl: resampleCustomers', () => {
+  it('copies each picked customer’s rows in order, with new ids and next pointers inside the copy', () => {
+    const w = membershipWorld('membership-default');
+    const data = irlDataFromPanel(w.model, w.simulate({ customers: 5, months: 4, seed: 3 }));
+    const ids = Array.from(new Set(data.id));
+    const pick = [ids[2], ids[2], ids[0]];
+    const r = resampleCustomers(data, pick);
+    const rowsOf = (id: number) => Array.from(data.id.keys()).filter((i) => data.id[i] === id);
+    assert.equal(r.length, 2 * rowsOf(ids[2]).length + rowsOf(ids[0]).length);
+    assert.deepEqual(Array.from(new Set(r.id)), [0, 1, 2]);
+    const D = data.stateFeatureNames.length;
+    let row = 0;
+    pick.forEach((id, copy) => {
+      const src = rowsOf(id);
+      src.forEach((i, j) => {
+        assert.equal(r.id[row], copy);
+        assert.equal(r.action[row], data.action[i]);
+        assert.deepEqual(Array.from(r.stateFeatures.subarray(row * D, (row + 1) * D)), Array.from(data.stateFeatures.subarray(i * D, (i + 1) * D)));
+        assert.equal(r.next[row], data.next[i] < 0 ? -1 : row - j + src.indexOf(data.next[i]));
+        row++;
+      });
+    });
+    assert.throws(() => resampleCustomers(data, [123456]), /customers\[0\]/);
+  });
+});
