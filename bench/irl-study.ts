@@ -12,7 +12,11 @@
  *   transitions (exact Q stage, learned policy);
  * - the R stage alone with the TRUE anchor value W = W₀ + W₁θ and the TRUE policy, on the
  *   sample's rows (the best any row-based PQR can do: only next-state noise remains);
- * - Deep PQR with the true policy (`logPolicy`: the Q stage alone) and Deep PQR in full.
+ * - Deep PQR with the true policy (`logPolicy`: the Q stage alone), Deep PQR with its defaults and
+ *   an all-stage bootstrap (`--refit` replicates, default 40: every stage refitted per replicate;
+ *   the counterfactual is recomputed at every replicate's θ̂ for the shares' bootstrap SD), a
+ *   larger P network, and the paper's fitted Q stage (with and without the true policy; skip
+ *   with `--no-paper`). `--variants '[["label", {options}], …]'` runs only the given Deep PQR fits.
  *
  * For each: θ̂, relative error, z = (θ̂ − θ)/SE (bootstrap SE for the PQR rows, model SEs for
  * NFXP/CCP), the acceptance check |z| ≤ 2 or |relative error| ≤ 10%, the month-24 plan-share
@@ -20,9 +24,9 @@
  * the first-stage config (truth: the world's exact counterfactual from the panel's last month),
  * fit seconds, and for the Deep PQR rows the anchor-value RMSE against the truth.
  *
- *   npx tsx bench/irl-study.ts [--customers 5000] [--months 36] [--seed 20240301] [--deep '{"hidden":[64,64]}']
+ *   npx tsx bench/irl-study.ts [--customers 5000] [--months 36] [--seed 20240301] [--refit 40] [--deep '{"hidden":[64,64]}']
  *
- * Writes bench/results/irl-study.json and .md. Several minutes on 2 cores (two Deep PQR fits).
+ * Writes bench/results/irl-study.json and .md. About 15 minutes on 2 cores (the all-stage bootstrap: 40 fits).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -52,8 +56,10 @@ interface Row {
   note: string;
 }
 
-/** The default Deep PQR settings of the study (the best found by the first session). */
-export const studyDeepOptions: Partial<DeepPqrOptions> = { hidden: [64, 64], qRounds: 20, qSteps: 200, policySteps: 1500, rewardSteps: 300, bootstrap: 200 };
+/** Deep PQR settings of the study: the defaults with 200 bootstrap replicates. */
+export const studyDeepOptions: Partial<DeepPqrOptions> = { bootstrap: 200 };
+/** The paper's fitted Q stage at the settings the first session found best. */
+const paperOptions: Partial<DeepPqrOptions> = { qStage: 'fitted', hidden: [64, 64], qRounds: 20, qSteps: 200, policySteps: 1500, rewardSteps: 300 };
 
 async function main(): Promise<void> {
   const customers = Number(arg('customers', '5000'));
@@ -72,6 +78,14 @@ async function main(): Promise<void> {
   const change: Change = { kind: 'price', plan: 'annual', delta: 10 };
   const truthCf = w.counterfactual(change, { initial: lastMonthDistribution(w.model, panel) });
   const rows: Row[] = [];
+  const shareErrors = (theta: ArrayLike<number>): number[] => {
+    const est: EstimationResult = {
+      method: 'replicate', model: 'membership', parameterNames: names.slice(), estimates: Float64Array.from(theta), standardErrors: new Float64Array(K),
+      covariance: new Float64Array(K * K), logLikelihood: NaN, observations: panel.length, iterations: 0, seconds: 0, converged: true, message: '',
+    };
+    const e = compareCounterfactual(counterfactual({ config: first.config, result: est, panel }, change, { draws: 0 }), truthCf).errors;
+    return [e.none, e.monthly, e.annual];
+  };
   const add = (method: string, theta: ArrayLike<number>, se: ArrayLike<number> | null, seconds: number, note: string, valueRmse?: number) => {
     const est: EstimationResult = {
       method, model: 'membership', parameterNames: names.slice(), estimates: Float64Array.from(theta), standardErrors: new Float64Array(K),
@@ -106,7 +120,7 @@ async function main(): Promise<void> {
   // The Deep PQR P network (default size) with the exact Q stage: what the learned policy alone does.
   const data = irlDataFromPanel(w.model, panel);
   t = performance.now();
-  const pOnly = await deepPqr(data, { anchorAction: 'none', discount: beta, seed: 1, qRounds: 1, qSteps: 0, rewardSteps: 0, bootstrap: 0 });
+  const pOnly = await deepPqr(data, { anchorAction: 'none', discount: beta, seed: 1, qStage: 'fitted', qRounds: 1, qSteps: 0, rewardSteps: 0, bootstrap: 0 });
   const table = modelStateFeatures(w.model);
   const lpNet = pOnly.predictPolicy(table.values, w.model.feasible);
   pOnly.dispose();
@@ -116,7 +130,7 @@ async function main(): Promise<void> {
     for (let a = 0; a < A; a++) z += Pnet[s * A + a];
     for (let a = 0; a < A; a++) Pnet[s * A + a] /= z; // float32 network output: renormalise
   }
-  add('tabular PQR, P-network π̂', tabularPqr(first.model, Pnet, { anchorAction: 0 }).theta, null, (performance.now() - t) / 1000, 'exact Q stage on first-stage transitions, policy from the Deep PQR P network (default [32], 400 steps, seed 1); no SE');
+  add('tabular PQR, P-network π̂', tabularPqr(first.model, Pnet, { anchorAction: 0 }).theta, null, (performance.now() - t) / 1000, 'exact Q stage on first-stage transitions, policy from the Deep PQR P network (default size and steps, seed 1); no SE');
 
   // R stage alone with the TRUE W = W0 + W1θ and the TRUE policy (row targets, IV projection, customer bootstrap).
   t = performance.now();
@@ -181,12 +195,38 @@ async function main(): Promise<void> {
   const truePolicy = new Float64Array(panel.length * A);
   for (let i = 0; i < panel.length; i++) for (let a = 0; a < A; a++) truePolicy[i * A + a] = Math.log(P[panel.state[i] * A + a]);
   const trueW = Float64Array.from(panel.state, (s) => w.solution.choiceValue[s * A + bOf(s)]);
-  for (const [label, logPolicy] of [['Deep PQR, true π', truePolicy], ['Deep PQR', undefined]] as const) {
-    const fit = await deepPqr(data, { anchorAction: 'none', discount: beta, seed: 1, ...deepOpts, logPolicy });
+  const refit = Number(arg('refit', '40'));
+  const variants: [string, Partial<DeepPqrOptions>][] = [
+    ['Deep PQR, true π', { logPolicy: truePolicy }],
+    [`Deep PQR (defaults), all stages bootstrapped`, { bootstrap: refit, bootstrapRefit: 'all' }],
+    ['Deep PQR, P [64] × 3,000 steps', { hidden: [64], policySteps: 3000 }],
+  ];
+  const only = arg('variants', '');
+  if (only) variants.splice(0, variants.length, ...(JSON.parse(only) as [string, Partial<DeepPqrOptions>][]));
+  if (!process.argv.includes('--no-paper') && !only) {
+    variants.push(['paper Q stage (fitted), true π', { ...paperOptions, logPolicy: truePolicy }], ['paper Q stage (fitted)', paperOptions]);
+  }
+  for (const [label, opts] of variants) {
+    const fitOpts = { ...deepOpts, ...opts };
+    const fit = await deepPqr(data, { anchorAction: 'none', discount: beta, seed: 1, ...fitOpts });
     const wHat = fit.predictAnchorValue(data.stateFeatures);
     let e2 = 0;
-    for (let i = 0; i < panel.length; i++) e2 += (wHat[i] - trueW[i]) ** 2;
-    add(label, fit.estimates, fit.standardErrors, fit.seconds.total, `${fit.backend}; ${JSON.stringify(deepOpts)}; P ${fit.seconds.policy.toFixed(0)} s, Q ${fit.seconds.q.toFixed(0)} s, R ${fit.seconds.reward.toFixed(0)} s`, Math.sqrt(e2 / panel.length));
+    let m = 0;
+    for (let i = 0; i < panel.length; i++) if (Number.isFinite(wHat[i])) (e2 += (wHat[i] - trueW[i]) ** 2), m++;
+    const { logPolicy: _lp, ...shown } = fitOpts;
+    const tm = fit.transitionModel ? `; transition model: ${fit.transitionModel.successorsPerQuery.toFixed(1)} successors per (state, action), ${(100 * fit.transitionModel.droppedMass).toFixed(1)}% of mass on unobserved states dropped` : '';
+    let shareSe = '';
+    if (opts.bootstrapRefit === 'all' && fit.bootstrap > 1) {
+      // the counterfactual at every replicate's θ: the sampling spread of the share errors
+      const per: number[][] = [];
+      for (let r = 0; r < fit.bootstrap; r++) per.push(shareErrors(fit.replicates.subarray(r * K, (r + 1) * K)));
+      const sd = [0, 1, 2].map((j) => {
+        const m = per.reduce((a, e) => a + e[j], 0) / per.length;
+        return Math.sqrt(per.reduce((a, e) => a + (e[j] - m) ** 2, 0) / (per.length - 1));
+      });
+      shareSe = `; bootstrap SD of the month-24 shares none / monthly / annual: ${sd.map((v) => (100 * v).toFixed(2)).join(' / ')} pp`;
+    }
+    add(label, fit.estimates, fit.standardErrors, fit.seconds.total, `${fit.backend}; ${JSON.stringify(shown)}; P ${fit.seconds.policy.toFixed(0)} s, Q ${fit.seconds.q.toFixed(0)} s, R ${fit.seconds.reward.toFixed(0)} s, bootstrap ${fit.seconds.bootstrap.toFixed(0)} s (${fit.estimation.message})${tm}${shareSe}`, Math.sqrt(e2 / Math.max(1, m)));
     fit.dispose();
   }
 
