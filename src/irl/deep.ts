@@ -516,7 +516,7 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       if (from.length < 2) throw new InputError(`deepPqr: only ${from.length} rows with an observed next month; the transition model needs more`);
       const tm = fitTransitionModel({
         U, A, variables, level,
-        transitions: { from: Int32Array.from(from), action: Int32Array.from(act), to: Int32Array.from(to), weight: new Float64Array(from.length).fill(1) },
+        transitions: { from: Int32Array.from(from), action: Int32Array.from(act), to: Int32Array.from(to) },
       });
       // every feasible (u, a) where u has a choice; the forced action elsewhere
       const qs: number[] = [];

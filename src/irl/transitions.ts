@@ -161,14 +161,14 @@ export interface TransitionModel {
 /**
  * Estimates the factored transition model (see the module comment) on U distinct states:
  * `level[u·V + v]` is the level of variable v in state u, `transitions` the observed moves
- * (u, a, u') with weights (1 per row; bootstrap weights otherwise).
+ * (u, a, u'), one per row.
  */
 export function fitTransitionModel(args: {
   U: number;
   A: number;
   variables: StateVariable[];
   level: Int32Array;
-  transitions: { from: Int32Array; action: Int32Array; to: Int32Array; weight: Float64Array };
+  transitions: { from: Int32Array; action: Int32Array; to: Int32Array };
 }): TransitionModel {
   const { U, A, variables, level } = args;
   const V = variables.length;
@@ -180,25 +180,23 @@ export function fitTransitionModel(args: {
   const pooled = variables.map(() => new Map<string, Float64Array>());
   const own = variables.map(() => new Map<number, Float64Array>());
   const tr = args.transitions;
-  const bump = <K>(m: Map<K, Float64Array>, key: K, size: number, l: number, w: number) => {
+  const bump = <K>(m: Map<K, Float64Array>, key: K, size: number, l: number) => {
     let c = m.get(key);
     if (!c) m.set(key, (c = new Float64Array(size)));
-    c[l] += w;
+    c[l] += 1;
   };
   for (let t = 0; t < tr.from.length; t++) {
     const u = tr.from[t];
     const a = tr.action[t];
-    const w = tr.weight[t];
-    if (w === 0) continue;
     const sk = staticKey(u);
     variables.forEach((vr, v) => {
       if (vr.static) return;
       const l = level[u * V + v];
       const l2 = level[tr.to[t] * V + v];
       const size = vr.levels.length;
-      bump(full[v], `${l}|${a}|${sk}`, size, l2, w);
-      bump(pooled[v], `${l}|${a}`, size, l2, w);
-      bump(own[v], l, size, l2, w);
+      bump(full[v], `${l}|${a}|${sk}`, size, l2);
+      bump(pooled[v], `${l}|${a}`, size, l2);
+      bump(own[v], l, size, l2);
     });
   }
   const marginalOf = (t: ArrayLike<number>, a: number, v: number): Float64Array => {

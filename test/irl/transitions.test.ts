@@ -53,7 +53,7 @@ describe('irl: transition model (Deep PQR qStage "model")', () => {
     // distinct states u = 0 (x = 0), 1 (x = 1); transitions 0→1, 0→0, 0→1, 0→1 under action 1
     const tm = fitTransitionModel({
       U: 2, A: 2, variables, level: Int32Array.of(0, 1),
-      transitions: { from: Int32Array.of(0, 0, 0, 0), action: Int32Array.of(1, 1, 1, 1), to: Int32Array.of(1, 0, 1, 1), weight: Float64Array.of(1, 1, 1, 1) },
+      transitions: { from: Int32Array.of(0, 0, 0, 0), action: Int32Array.of(1, 1, 1, 1), to: Int32Array.of(1, 0, 1, 1) },
     });
     assert.deepEqual(Array.from(tm.marginal(0, 1, 0)), [0.25, 0.75]);
     // an unseen cell (level 1, action 0) falls back to its own level's moves (none seen) → stays put
