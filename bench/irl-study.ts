@@ -56,8 +56,8 @@ interface Row {
   note: string;
 }
 
-/** Deep PQR settings of the study: the defaults with 200 bootstrap replicates. */
-export const studyDeepOptions: Partial<DeepPqrOptions> = { bootstrap: 200 };
+/** Deep PQR settings of the study's rows unless a row says otherwise: a 200-replicate projection-only bootstrap. */
+export const studyDeepOptions: Partial<DeepPqrOptions> = { bootstrap: 200, bootstrapRefit: 'projection' };
 /** The paper's fitted Q stage at the settings the first session found best. */
 const paperOptions: Partial<DeepPqrOptions> = { qStage: 'fitted', hidden: [64, 64], qRounds: 20, qSteps: 200, policySteps: 1500, rewardSteps: 300 };
 

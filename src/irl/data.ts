@@ -131,6 +131,11 @@ export function irlDataFromPanel(model: DdcModel, panel: Panel, options: { state
  * order, copy j getting id j, `next` pointing inside the copy.
  */
 export function resampleCustomers(data: IrlData, customers: ArrayLike<number>): IrlData {
+  return resampleCustomerRows(data, customers).data;
+}
+
+/** {@link resampleCustomers}, with the source row of each new row (to resample per-row arrays alike). */
+export function resampleCustomerRows(data: IrlData, customers: ArrayLike<number>): { data: IrlData; rows: Int32Array } {
   const rowsOf = new Map<number, number[]>();
   for (let i = 0; i < data.length; i++) (rowsOf.get(data.id[i]) ?? rowsOf.set(data.id[i], []).get(data.id[i])!).push(i);
   const picked: number[] = [];
@@ -162,7 +167,7 @@ export function resampleCustomers(data: IrlData, customers: ArrayLike<number>): 
     picked.forEach((i, r) => out.set(src.subarray(i * width, (i + 1) * width), r * width));
     return out;
   };
-  return {
+  const resampled: IrlData = {
     length: n,
     id: Int32Array.from(copyOf),
     action: Int32Array.from(picked, (i) => data.action[i]),
@@ -175,6 +180,7 @@ export function resampleCustomers(data: IrlData, customers: ArrayLike<number>): 
     rewardFeatureNames: [...data.rewardFeatureNames],
     offset: take(data.offset, A, (l) => new Float64Array(l)),
   };
+  return { data: resampled, rows: Int32Array.from(picked) };
 }
 
 /**

@@ -32,11 +32,13 @@
  * state, so the same equations are an instrumental-variables estimator (instrument φ,
  * consistent where least squares on y₁ would be attenuated by the next-state noise).
  *
- * **Bootstrap.** Customers are resampled with replacement (`bootstrap` replicates). With
- * `bootstrapRefit: 'projection'` (default, fast) only θ is refitted, at the P and Q stages' fitted
- * values: those SEs are lower bounds (with the model Q stage the targets are smooth functions of
- * (s, a) and they are far too small). With `bootstrapRefit: 'all'` every stage is refitted on each
- * resample (same seed, so the same initial weights): honest SEs at `bootstrap` times the cost.
+ * **Bootstrap.** Customers are resampled with replacement (`bootstrap` replicates, default 20 —
+ * raise it for final numbers). With `bootstrapRefit: 'all'` (default) every stage is refitted on
+ * each resample (same seed, so the same initial weights; given `logPolicy`/`anchorValue` rows are
+ * resampled with their customers): honest SEs at `bootstrap` times the cost of a fit. With
+ * `'projection'` only θ is refitted, at the P and Q stages' fitted values: fast, but those SEs are
+ * lower bounds (with the model Q stage the targets are smooth functions of (s, a) and they are
+ * far too small).
  *
  * **Accuracy (bench/irl-study.ts; membership-default, β = 0.98, 5,000 customers × 36 months, the
  * scenario's seed 20240301; truth from the world).**
@@ -80,7 +82,7 @@ import { quantile } from '../core/stats';
 import { tensorBackend, type TensorBackendName } from '../core/tensor';
 import { checkKnownKeys, checkNumber, checkOneOf, checkOpenUnit } from '../core/validate';
 import type { EstimationResult } from '../membership/estimate/result';
-import { checkIrlData, resampleCustomers, type IrlData } from './data';
+import { checkIrlData, resampleCustomerRows, type IrlData } from './data';
 import { fitScaler, mlp, scale, trainFullBatch, type Mlp, type Scaler } from './net';
 import { fitTransitionModel, stateVariables, type Successors } from './transitions';
 
@@ -111,12 +113,12 @@ export interface DeepPqrOptions {
   rewardSteps?: number;
   /** Adam learning rate (default 0.01). */
   learningRate?: number;
-  /** Customer bootstrap replicates of the projection (default 200; 0 = none). */
+  /** Customer bootstrap replicates (default 20; 0 = none). */
   bootstrap?: number;
   /**
-   * What each bootstrap replicate refits (default 'projection'): 'projection' — only θ, at the P
-   * and Q stages' fitted values (fast; SEs are lower bounds); 'all' — every stage on the
-   * resampled customers (honest SEs; costs `bootstrap` full fits).
+   * What each bootstrap replicate refits (default 'all'): 'all' — every stage on the resampled
+   * customers (honest SEs; costs `bootstrap` full fits); 'projection' — only θ, at the P and Q
+   * stages' fitted values (fast, but the SEs are lower bounds, far too small with qStage 'model').
    */
   bootstrapRefit?: 'projection' | 'all';
   /** Interval level (default 0.95). */
@@ -163,7 +165,8 @@ export const deepPqrDefaults = {
   qSteps: 60,
   rewardSteps: 300,
   learningRate: 0.01,
-  bootstrap: 200,
+  bootstrap: 20,
+  bootstrapRefit: 'all' as 'projection' | 'all',
   level: 0.95,
   seed: 0,
   minAnchorShare: 0.01,
@@ -366,7 +369,7 @@ function checkOptions(data: IrlData, options: DeepPqrOptions) {
     minAnchorShare: checkNumber('minAnchorShare', options.minAnchorShare ?? d.minAnchorShare, { min: 0, max: 1 }),
     minAnchorCount: checkNumber('minAnchorCount', options.minAnchorCount ?? d.minAnchorCount, { min: 1, integer: true }),
     qStage,
-    bootstrapRefit: checkOneOf('bootstrapRefit', options.bootstrapRefit ?? 'projection', ['projection', 'all'] as const),
+    bootstrapRefit: checkOneOf('bootstrapRefit', options.bootstrapRefit ?? d.bootstrapRefit, ['projection', 'all'] as const),
   };
 }
 
@@ -785,7 +788,20 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
         const pick = new Int32Array(nc);
         for (let c = 0; c < nc; c++) pick[c] = idOf[randomInt(r, nc)];
         try {
-          const fit = await deepPqr(resampleCustomers(data, pick), { ...options, bootstrap: 0, onProgress: undefined });
+          const sample = resampleCustomerRows(data, pick);
+          const perRow = (arr: Float64Array | undefined, width: number): Float64Array | undefined => {
+            if (!arr) return undefined;
+            const out = new Float64Array(sample.rows.length * width);
+            sample.rows.forEach((i, r) => out.set(arr.subarray(i * width, (i + 1) * width), r * width));
+            return out;
+          };
+          const fit = await deepPqr(sample.data, {
+            ...options,
+            bootstrap: 0,
+            onProgress: undefined,
+            logPolicy: perRow(options.logPolicy, A),
+            anchorValue: perRow(options.anchorValue, C),
+          });
           if (fit.estimates.every(Number.isFinite)) reps.push(Float64Array.from(fit.estimates));
           fit.dispose();
         } catch (e) {

@@ -4,7 +4,7 @@ import { InputError } from '../../src/core/errors';
 import { membershipWorld } from '../../src/membership/world';
 import { solveResolvent } from '../../src/membership/ddc/solve';
 
-const tiny = { hidden: [8], policySteps: 20, qRounds: 2, qSteps: 10, rewardSteps: 10, bootstrap: 20 };
+const tiny = { hidden: [8], policySteps: 20, qRounds: 2, qSteps: 10, rewardSteps: 10, bootstrap: 5 };
 
 function smallData(): IrlData {
   const w = membershipWorld('membership-default');
@@ -57,7 +57,7 @@ describe('irl: deepPqr', () => {
       anchorValue.set(Wstate.subarray(s * C, (s + 1) * C), i * C);
       for (let a = 0; a < A; a++) logPolicy[i * A + a] = Math.log(P[s * A + a]);
     }
-    const fit = await deepPqr(d, { anchorAction: 'none', discount: beta, seed: 4, ...tiny, bootstrap: 200, logPolicy, anchorValue, qStage: 'fitted' });
+    const fit = await deepPqr(d, { anchorAction: 'none', discount: beta, seed: 4, ...tiny, bootstrap: 200, bootstrapRefit: 'projection', logPolicy, anchorValue, qStage: 'fitted' });
     for (let k = 0; k < K; k++) {
       const z = (fit.estimates[k] - w.theta[k]) / fit.standardErrors[k];
       assert.ok(Math.abs(z) <= 3, `${fit.parameterNames[k]}: ${fit.estimates[k]} vs ${w.theta[k]} (SE ${fit.standardErrors[k]}, z ${z})`);
@@ -66,11 +66,11 @@ describe('irl: deepPqr', () => {
     fit.dispose();
   });
 
-  it('bootstrapRefit "all" refits every stage per replicate: reproducible, B × K replicates, wider than the projection-only bootstrap', async () => {
+  it('bootstrapRefit "all" (the default) refits every stage per replicate: reproducible, B × K replicates, wider than the projection-only bootstrap', async () => {
     const opts = { anchorAction: 'none', discount: 0.98, seed: 3, ...tiny, bootstrap: 4 } as const;
-    const all = await deepPqr(data, { ...opts, bootstrapRefit: 'all' });
+    const all = await deepPqr(data, opts);
     const again = await deepPqr(data, { ...opts, bootstrapRefit: 'all' });
-    const proj = await deepPqr(data, opts);
+    const proj = await deepPqr(data, { ...opts, bootstrapRefit: 'projection' });
     assert.equal(all.replicates.length, 4 * 7);
     assert.deepEqual(Array.from(all.replicates), Array.from(again.replicates));
     assert.deepEqual(Array.from(all.estimates), Array.from(proj.estimates));
