@@ -32,7 +32,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { deepPqr, irlDataFromPanel, modelStateFeatures, tabularPqr, type DeepPqrOptions } from '../src/irl';
-import { ccp, compareCounterfactual, counterfactual, firstStage, lastMonthDistribution, membershipWorld, nfxp, solveResolvent, type Change, type EstimationResult } from '../src/membership';
+import { ccp, compareCounterfactual, counterfactual, firstStage, lastMonthDistribution, membershipWorld, nfxp, type Change, type EstimationResult } from '../src/membership';
 import { firstStageProbabilities } from '../src/membership/estimate/ccp';
 import { matrix, solve } from '../src/core/linalg';
 import { randomInt } from '../src/core/random';
@@ -138,16 +138,7 @@ async function main(): Promise<void> {
   const C = K + 1;
   const bOf = (s: number) => (w.model.feasible[s * A] ? 0 : A - 1);
   const lpb = (s: number) => (bOf(s) === 0 ? Math.log(P[s * A]) : 0);
-  const sigma = new Float64Array(S * A);
-  const rhs = new Float64Array(S * C);
-  for (let s = 0; s < S; s++) {
-    const a = bOf(s);
-    sigma[s * A + a] = 1;
-    const T = w.model.transitions[a];
-    for (let j = T.rowPtr[s]; j < T.rowPtr[s + 1]; j++) rhs[s * C] -= beta * T.values[j] * lpb(T.colIdx[j]);
-    if (a !== 0) for (let k = 0; k < K; k++) rhs[s * C + 1 + k] = w.model.features[(s * A + a) * K + k];
-  }
-  const WW = solveResolvent(w.model, sigma, rhs, C);
+  const WW = tabularPqr(w.model, P, { anchorAction: 0 }).anchorValue;
   const zx = new Float64Array(customers * K * K);
   const zy = new Float64Array(customers * K);
   for (let i = 0; i < panel.length; i++) {

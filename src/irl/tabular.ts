@@ -43,6 +43,8 @@ export interface TabularPqrResult {
   q: Float64Array;
   /** V(s), length S. */
   value: Float64Array;
+  /** W = W₀ + W₁θ, S × (K + 1): Q of the anchor (of the forced action where the anchor is infeasible), before θ is known. */
+  anchorValue: Float64Array;
   /** θ of the linear projection r ≈ φθ + offset (least squares over identified non-anchor rewards; NaN if φ is collinear there). */
   theta: Float64Array;
   /** Largest |r − (φθ + offset)| over the identified rewards: 0 up to rounding when r is in the span of φ. */
@@ -207,5 +209,5 @@ export function tabularPqr(model: DdcModel, policy: Float64Array, options: Tabul
       }
     }
   }
-  return { reward, q: qOut, value, theta, projectionResidual: residual, forcedStates: forced, anchorAction: anchor, seconds: (performance.now() - t0) / 1000 };
+  return { reward, q: qOut, value, anchorValue: W, theta, projectionResidual: residual, forcedStates: forced, anchorAction: anchor, seconds: (performance.now() - t0) / 1000 };
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { deepPqr, irlDataFromPanel, type IrlData } from '../../src/irl';
+import { deepPqr, irlDataFromPanel, tabularPqr, type IrlData } from '../../src/irl';
 import { InputError } from '../../src/core/errors';
 import { membershipWorld } from '../../src/membership/world';
-import { solveResolvent } from '../../src/membership/ddc/solve';
 
 const tiny = { hidden: [8], policySteps: 20, qRounds: 2, qSteps: 10, rewardSteps: 10, bootstrap: 5 };
 
@@ -32,24 +31,12 @@ describe('irl: deepPqr', () => {
     const panel = w.simulate({ customers: 1000, months: 24, seed: 21 });
     const d = irlDataFromPanel(w.model, panel);
     const { model } = w;
-    const S = model.states.size;
     const A = model.actions.length;
     const K = w.theta.length;
     const C = K + 1;
     const beta = model.discount;
     const P = w.solution.probabilities;
-    const bOf = (s: number) => (model.feasible[s * A] ? 0 : A - 1);
-    const lpb = (s: number) => (bOf(s) === 0 ? Math.log(P[s * A]) : 0);
-    const sigma = new Float64Array(S * A);
-    const rhs = new Float64Array(S * C);
-    for (let s = 0; s < S; s++) {
-      const a = bOf(s);
-      sigma[s * A + a] = 1;
-      const T = model.transitions[a];
-      for (let j = T.rowPtr[s]; j < T.rowPtr[s + 1]; j++) rhs[s * C] -= beta * T.values[j] * lpb(T.colIdx[j]);
-      if (a !== 0) for (let k = 0; k < K; k++) rhs[s * C + 1 + k] = model.features[(s * A + a) * K + k];
-    }
-    const Wstate = solveResolvent(model, sigma, rhs, C);
+    const Wstate = tabularPqr(model, P, { anchorAction: 0 }).anchorValue;
     const anchorValue = new Float64Array(panel.length * C);
     const logPolicy = new Float64Array(panel.length * A);
     for (let i = 0; i < panel.length; i++) {
