@@ -208,7 +208,14 @@ export interface DeepPqrResult {
   /** Share of variance of the R network's reward (non-anchor rows) explained by φ·θ̂ + offset. */
   projectionR2: number;
   /** The learned transition model (qStage 'model'): its variables, transitions used, mean mass per (state, action) on successors not in the data (dropped), successors per (state, action). */
-  transitionModel?: { variables: { name: string; levels: number; static: boolean }[]; transitions: number; droppedMass: number; successorsPerQuery: number };
+  transitionModel?: {
+    variables: { name: string; levels: number; static: boolean }[];
+    /** Variables found to move one at a time (never together in the data), by name. */
+    exclusiveGroups: string[][];
+    transitions: number;
+    droppedMass: number;
+    successorsPerQuery: number;
+  };
   /** Seconds per stage and in all. */
   seconds: { policy: number; q: number; reward: number; bootstrap: number; total: number };
   /** log π̂(a|x) from the P stage, rows × A (−Infinity where infeasible). */
@@ -539,6 +546,7 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       const succ = tm.successors({ state: Int32Array.from(qs), action: Int32Array.from(qa) });
       transitionInfo = {
         variables: variables.map((vr) => ({ name: vr.name, levels: vr.levels.length, static: vr.static })),
+        exclusiveGroups: tm.exclusiveGroups.map((g) => g.map((v) => variables[v].name)),
         transitions: tm.transitions,
         droppedMass: succ.droppedMass,
         successorsPerQuery: succ.state.length / Math.max(1, qs.length),

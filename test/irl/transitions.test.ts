@@ -5,6 +5,7 @@ import { membershipWorld } from '../../src/membership/world';
 import { ddcModel, sparseFromTriplets, stateSpace } from '../../src/membership/ddc/model';
 import { solveDdc } from '../../src/membership/ddc/solve';
 import { simulatePanel } from '../../src/membership/ddc/simulate';
+import { rng } from '../../src/core/rng';
 
 /**
  * A DDC with deterministic, factored dynamics: `level` 0…4 goes up under `act` and down under
@@ -61,6 +62,38 @@ describe('irl: transition model (Deep PQR qStage "model")', () => {
     const succ = tm.successors({ state: Int32Array.of(0), action: Int32Array.of(1) });
     assert.deepEqual(Array.from(succ.state), [0, 1]);
     assert.deepEqual(Array.from(succ.prob), [0.25, 0.75]);
+    assert.equal(succ.droppedMass, 0);
+  });
+
+  it('fitTransitionModel: variables that never move together (though independence predicts they would) move one at a time; others stay independent', () => {
+    // binary x, y, z; per transition x flips w.p. 0.2, else y flips w.p. 0.25 (never both), z flips w.p. 0.3 independently (seed 5)
+    const bin = [Float64Array.of(0), Float64Array.of(1)];
+    const variables = ['x', 'y', 'z'].map((name, d) => ({ name, columns: [d], levels: bin, static: false }));
+    const level = new Int32Array(8 * 3);
+    for (let u = 0; u < 8; u++) level.set([u & 1, (u >> 1) & 1, (u >> 2) & 1], u * 3);
+    const r = rng(5);
+    const n = 4000;
+    const from = new Int32Array(n);
+    const to = new Int32Array(n);
+    for (let t = 0; t < n; t++) {
+      const u = Math.floor(r.nextFloat() * 8);
+      let v = u;
+      if (r.nextFloat() < 0.2) v ^= 1;
+      else if (r.nextFloat() < 0.25) v ^= 2;
+      if (r.nextFloat() < 0.3) v ^= 4;
+      from[t] = u;
+      to[t] = v;
+    }
+    const tm = fitTransitionModel({ U: 8, A: 1, variables, level, transitions: { from, action: new Int32Array(n), to } });
+    assert.deepEqual(tm.exclusiveGroups, [[0, 1]]);
+    const succ = tm.successors({ state: Int32Array.of(0), action: Int32Array.of(0) });
+    const mx = tm.marginal(0, 0, 0)[1];
+    const my = tm.marginal(0, 0, 1)[1];
+    const mz = tm.marginal(0, 0, 2)[1];
+    assert.ok(Math.abs(mx - 0.2) < 0.03 && Math.abs(my - 0.2) < 0.03 && Math.abs(mz - 0.3) < 0.03, `marginals ${mx} ${my} ${mz}`);
+    const expected = new Map([[0, (1 - mx - my) * (1 - mz)], [1, mx * (1 - mz)], [2, my * (1 - mz)], [4, (1 - mx - my) * mz], [5, mx * mz], [6, my * mz]]);
+    assert.equal(succ.state.length, expected.size, `successors ${Array.from(succ.state)}`);
+    succ.state.forEach((s, j) => assert.ok(Math.abs(succ.prob[j] - expected.get(s)!) < 1e-12, `state ${s}: ${succ.prob[j]} vs ${expected.get(s)}`));
     assert.equal(succ.droppedMass, 0);
   });
 
