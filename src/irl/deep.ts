@@ -24,10 +24,16 @@
  *   whose conditional mean given (s,a) is the reward r(s,a) (Theorem 1 of the paper). An MLP
  *   (x, a) ↦ r̂ regresses y; this is the nonparametric reward (for plots and `predictReward`).
  *
- * **Linear projection onto named features.** θ̂ solves Σ_i z_i (y_i − φ_i·θ − offset_i) = 0 over
- * rows with a ≠ A, z_i = φ(s_i,a_i): the least-squares projection of E[y|s,a] onto φ, which
- * equals the projection of the R-stage regression function (φ is a function of (s,a), so the
- * noise in y averages out), but without the network's approximation error. With forced states
+ * **Linear projection onto named features.** θ̂ solves Σ_i ω_i z_i (y_i − φ_i·θ − offset_i) = 0 over
+ * rows with a ≠ A, z_i = φ(s_i,a_i): the weighted least-squares projection of E[y|s,a] onto φ,
+ * which equals the projection of the R-stage regression function (φ is a function of (s,a), so
+ * the noise in y averages out), but without the network's approximation error. The weights
+ * (`projectionWeights`) are ω = 1 ('rows', the paper's regression) or, by default ('balanced'),
+ * ω = π̂(a|s)·π̂(A|s)/(π̂(a|s) + π̂(A|s)): rewards read off lopsided choices (a join, which 3% of
+ * non-members make in a month; staying, where the anchor — a cancel — is the rare one) rest on
+ * the log of a small probability and on long sums of log π̂(A) along the anchor's path, and
+ * count less. Any weights that are functions of (s, a) leave the estimator consistent (at the
+ * truth the reward is exactly φ·θ + offset on every row). With forced states
  * y is affine in θ (y = y₀ + y₁θ); with the fitted Q stage y₁ contains W₁ at the random next
  * state, so the same equations are an instrumental-variables estimator (instrument φ,
  * consistent where least squares on y₁ would be attenuated by the next-state noise).
@@ -152,6 +158,15 @@ export interface DeepPqrOptions {
    * - 'fitted': the paper's fitted iteration on the observed next rows (one sample each).
    */
   qStage?: 'model' | 'fitted';
+  /**
+   * Weights of the linear projection's rows (default 'balanced'):
+   * - 'balanced': a row with action a ≠ A counts π̂(a|s)·π̂(A|s) / (π̂(a|s) + π̂(A|s)), so rewards
+   *   read off lopsided choices — a rare action (a join) or a rare anchor (a member's cancel) —
+   *   count less: their log-odds and continuation values are the noisiest. Consistent like 'rows'
+   *   (the weights are functions of s and a, and the reward is exact on φ at the truth);
+   * - 'rows': every such row counts once (least squares on the R-stage targets, as in the paper).
+   */
+  projectionWeights?: 'balanced' | 'rows';
   /** Progress callback (notebooks turn it into a progress bar). */
   onProgress?: (p: IrlProgress) => void;
 }
@@ -172,6 +187,7 @@ export const deepPqrDefaults = {
   minAnchorShare: 0.01,
   minAnchorCount: 20,
   qStage: 'model' as 'model' | 'fitted',
+  projectionWeights: 'balanced' as 'balanced' | 'rows',
   /** Ridge added to the LSTD system, relative to its mean diagonal. */
   ridge: 1e-6,
 } as const;
@@ -189,9 +205,10 @@ export interface DeepPqrResult {
   standardErrors: Float64Array;
   /** Bootstrap covariance, K×K row-major. */
   covariance: Float64Array;
-  /** The Q stage used and what the bootstrap refitted. */
+  /** The Q stage used, what the bootstrap refitted and how the projection weighted its rows. */
   qStage: 'model' | 'fitted';
   bootstrapRefit: 'projection' | 'all';
+  projectionWeights: 'balanced' | 'rows';
   /** The bootstrap replicates of θ̂, replicates × K row-major (for intervals of derived quantities). */
   replicates: Float64Array;
   /** Percentile bootstrap interval at `level`. */
@@ -355,7 +372,7 @@ function checkOptions(data: IrlData, options: DeepPqrOptions) {
   checkKnownKeys('deepPqr options', options, [
     'anchorAction', 'discount', 'anchorReward', 'hidden', 'policySteps', 'qRounds', 'qSteps', 'rewardSteps', 'learningRate',
     'bootstrap', 'level', 'seed', 'backend', 'minAnchorShare', 'minAnchorCount', 'logPolicy', 'anchorValue', 'onProgress',
-    'qStage', 'bootstrapRefit',
+    'qStage', 'bootstrapRefit', 'projectionWeights',
   ]);
   const d = deepPqrDefaults;
   const qStage = checkOneOf('qStage', options.qStage ?? d.qStage, ['model', 'fitted'] as const);
@@ -377,6 +394,7 @@ function checkOptions(data: IrlData, options: DeepPqrOptions) {
     minAnchorCount: checkNumber('minAnchorCount', options.minAnchorCount ?? d.minAnchorCount, { min: 1, integer: true }),
     qStage,
     bootstrapRefit: checkOneOf('bootstrapRefit', options.bootstrapRefit ?? d.bootstrapRefit, ['projection', 'all'] as const),
+    projectionWeights: checkOneOf('projectionWeights', options.projectionWeights ?? d.projectionWeights, ['balanced', 'rows'] as const),
   };
 }
 
@@ -692,8 +710,14 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       const c = custOf.get(data.id[i])!;
       const phi = (i * A + a) * K;
       const y = y0[r] - data.offset[i * A + a];
+      let weight = 1;
+      if (o.projectionWeights === 'balanced') {
+        const pa = Math.exp(logPi[i * A + a]);
+        const pA = Math.exp(logPi[i * A + anchor]);
+        weight = (pa * pA) / (pa + pA);
+      }
       for (let k = 0; k < K; k++) {
-        const z = data.rewardFeatures[phi + k];
+        const z = weight * data.rewardFeatures[phi + k];
         zy[c * K + k] += z * y;
         for (let l = 0; l < K; l++) zx[(c * K + k) * K + l] += z * (data.rewardFeatures[phi + l] - y1[r * K + l]);
       }
@@ -881,6 +905,7 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       covariance,
       qStage: o.qStage,
       bootstrapRefit: o.bootstrapRefit,
+      projectionWeights: o.projectionWeights,
       replicates: Float64Array.from(reps.flatMap((th) => Array.from(th))),
       lower,
       upper,

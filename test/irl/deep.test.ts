@@ -84,6 +84,7 @@ describe('irl: deepPqr', () => {
       ['anchorValue wrong length', data, { anchorValue: new Float64Array(3) }, /`anchorValue`: expected a Float64Array of rows·\(K \+ 1\)/],
       ['unknown qStage', data, { qStage: 'lstd' }, /`qStage`: expected one of "model", "fitted", got "lstd"/],
       ['unknown bootstrapRefit', data, { bootstrapRefit: 'everything' }, /`bootstrapRefit`: expected one of "projection", "all"/],
+      ['unknown projectionWeights', data, { projectionWeights: 'equal' }, /`projectionWeights`: expected one of "balanced", "rows"/],
     ];
     for (const [name, d, extra, re] of cases) {
       await assert.rejects(deepPqr(d, { anchorAction: 'none', discount: 0.98, ...tiny, ...extra }), (e: Error) => {

@@ -97,16 +97,20 @@ describe('irl: transition model (Deep PQR qStage "model")', () => {
     assert.equal(succ.droppedMass, 0);
   });
 
-  it('Deep PQR with qStage "model" and the true policy recovers θ to 1e-6 when the dynamics are deterministic (the frequency model is then exact)', async () => {
+  it('Deep PQR with qStage "model" and the true policy recovers θ to 1e-6 (either projection weighting) when the dynamics are deterministic (the frequency model is then exact)', async () => {
     const { model, theta, solution } = deterministicWorld();
     const S = model.states.size;
     const panel = simulatePanel(model, solution.probabilities, { units: 400, periods: 12, initialState: new Float64Array(S).fill(1 / S), seed: 8 });
     const data = irlDataFromPanel(model, panel);
     const logPolicy = new Float64Array(panel.length * 2);
     for (let i = 0; i < panel.length; i++) for (let a = 0; a < 2; a++) logPolicy[i * 2 + a] = Math.log(solution.probabilities[panel.state[i] * 2 + a]);
+    for (const projectionWeights of ['rows', 'balanced'] as const) {
+      const f = await deepPqr(data, { anchorAction: 'none', discount: 0.9, logPolicy, qStage: 'model', hidden: [4], rewardSteps: 1, bootstrap: 0, seed: 1, projectionWeights });
+      for (let k = 0; k < 3; k++) assert.ok(Math.abs(f.estimates[k] - theta[k]) < 1e-6, `${projectionWeights}: ${f.parameterNames[k]}: ${f.estimates[k]} vs ${theta[k]}`);
+      f.dispose();
+    }
     const fit = await deepPqr(data, { anchorAction: 'none', discount: 0.9, logPolicy, qStage: 'model', hidden: [4], rewardSteps: 1, bootstrap: 0, seed: 1 });
     assert.equal(fit.transitionModel!.droppedMass, 0);
-    for (let k = 0; k < 3; k++) assert.ok(Math.abs(fit.estimates[k] - theta[k]) < 1e-6, `${fit.parameterNames[k]}: ${fit.estimates[k]} vs ${theta[k]}`);
     // the anchor value on observed states is the true Q of the anchor
     const W = fit.predictAnchorValue(data.stateFeatures);
     for (let i = 0; i < panel.length; i++) assert.ok(Math.abs(W[i] - solution.choiceValue[panel.state[i] * 2]) < 1e-6);
