@@ -36,7 +36,9 @@
  * is dropped and reported. That is harmless where the data cover the states (membership-default,
  * 5,000 customers × 36 months: 3.2% of the mass per (state, action), from rare states — 0.07% of
  * the true next-state mass of the rows; moving it to the nearest kept successor instead of
- * renormalising moved the shares by only 0.1–0.2 pp) and damaging where they do not (the
+ * renormalising, or adding the unvisited successors where the anchor is feasible as states valued
+ * with the P network's policy — 32 of them; the rest are locked annual states — moved the shares
+ * by only 0.1–0.4 pp) and damaging where they do not (the
  * 217,728-state scenario with 2,000 customers: 47%; θ off by up to 4×, though the counterfactual
  * shares stay within 2–4 pp). Two remedies
  * were tried and dropped: mapping an unseen successor to the nearest observed state (θ further
