@@ -24,8 +24,8 @@
  * engagement levels): within such a group either one variable moves, with its marginal
  * probability, or none does. That keeps every marginal and removes the spurious joint moves
  * (28.4 → 11.1 successors per (state, action) on membership-default; the counterfactual shares
- * moved by < 0.1 pp there, so the independence error was small). Cells never observed fall back to (x_v, a) pooled
- * over the statics, then to x_v, then to staying put. A neural classifier of x'_v given the
+ * moved by < 0.1 pp there, so the independence error was small). Cells never observed fall back
+ * to (x_v, a) pooled over the statics, then to x_v, then to staying put. A neural classifier of x'_v given the
  * whole (x, a) was tried first and dropped: on membership-default (5,000 customers × 36 months)
  * its mean total-variation distance to the true transitions was 0.07–0.10 against rare moves of
  * 1–5% a month.
@@ -38,10 +38,9 @@
  * the true next-state mass of the rows; moving it to the nearest kept successor instead of
  * renormalising, or adding the unvisited successors where the anchor is feasible as states valued
  * with the P network's policy — 32 of them; the rest are locked annual states — moved the shares
- * by only 0.1–0.4 pp) and damaging where they do not (the
- * 217,728-state scenario with 2,000 customers: 47%; θ off by up to 4×, though the counterfactual
- * shares stay within 2–4 pp). Two remedies
- * were tried and dropped: mapping an unseen successor to the nearest observed state (θ further
+ * by only 0.1–0.4 pp) and damaging where they do not (the 217,728-state scenario with 2,000
+ * customers: 47%; θ off by up to 4×, though the counterfactual shares stay within 2–4 pp). Two
+ * remedies were tried and dropped: mapping an unseen successor to the nearest observed state (θ further
  * from the truth on both scenarios), and closing the state set under the model — new states'
  * features from the variables' levels, feasibility and forced rewards read off the observed
  * states, π from the P network — which on the large scenario added 191,297 states, took 310 s and
@@ -166,7 +165,7 @@ export interface TransitionModel {
   successors(queries: { state: Int32Array; action: Int32Array }, maxSuccessors?: number): Successors;
   /** P(x'_v = level | u, a) for variable v (all levels). */
   marginal(u: number, a: number, v: number): Float64Array;
-  /** Groups of variables (indices) found to move one at a a time (see {@link fitTransitionModel}). */
+  /** Groups of variables (indices) found to move one at a time (see {@link fitTransitionModel}). */
   exclusiveGroups: number[][];
 }
 
@@ -229,6 +228,13 @@ export function fitTransitionModel(args: {
   exclusiveGroups.forEach((g, k) => g.forEach((v) => (groupOf[v] = k)));
   const stateOf = new Map<string, number>();
   for (let u = U - 1; u >= 0; u--) stateOf.set(Array.from(level.subarray(u * V, (u + 1) * V)).join(','), u);
+  type Factor = { vars: number[]; levels: number[][]; p: number[] };
+  const freeFactor = (u: number, a: number, v: number): Factor => {
+    const m = marginal(u, a, v);
+    const f: Factor = { vars: [v], levels: [], p: [] };
+    for (let l = 0; l < m.length; l++) if (m[l] > 0) (f.levels.push([l]), f.p.push(m[l]));
+    return f;
+  };
   return {
     variables,
     transitions: tr.from.length,
@@ -246,20 +252,18 @@ export function fitTransitionModel(args: {
         const u = queries.state[q];
         const a = queries.action[q];
         // factors: a free variable (its levels) or an exclusive group (stay, or one member moves)
-        const factors: { vars: number[]; levels: number[][]; p: number[] }[] = [];
-        const groupFactor = new Map<number, { vars: number[]; levels: number[][]; p: number[] }>();
+        const factors: Factor[] = [];
+        const groupFactor = new Map<number, Factor>();
         let combos = 1;
         for (let v = 0; v < V; v++) {
           tuple[v] = level[u * V + v];
           if (variables[v].static) continue;
-          const m = marginal(u, a, v);
           const g = groupOf[v];
           if (g < 0) {
-            const f = { vars: [v], levels: [] as number[][], p: [] as number[] };
-            for (let l = 0; l < m.length; l++) if (m[l] > 0) (f.levels.push([l]), f.p.push(m[l]));
-            factors.push(f);
+            factors.push(freeFactor(u, a, v));
             continue;
           }
+          const m = marginal(u, a, v);
           let f = groupFactor.get(g);
           if (!f) {
             const members = exclusiveGroups[g];
@@ -278,15 +282,12 @@ export function fitTransitionModel(args: {
           }
         }
         for (const f of groupFactor.values()) {
+          if (f.p[0] >= -1e-12) {
+            f.p[0] = Math.max(0, f.p[0]);
+            continue;
+          }
           // marginals too large to be exclusive (only possible in sparse cells): independent moves
-          if (f.p[0] >= 0) continue;
-          const i = factors.indexOf(f);
-          factors.splice(i, 1, ...f.vars.map((v) => {
-            const m = marginal(u, a, v);
-            const g = { vars: [v], levels: [] as number[][], p: [] as number[] };
-            for (let l = 0; l < m.length; l++) if (m[l] > 0) (g.levels.push([l]), g.p.push(m[l]));
-            return g;
-          }));
+          factors.splice(factors.indexOf(f), 1, ...f.vars.map((v) => freeFactor(u, a, v)));
         }
         for (const f of factors) combos *= f.p.length;
         if (combos > maxSuccessors) {
@@ -319,7 +320,6 @@ export function fitTransitionModel(args: {
     },
   };
 }
-
 
 /**
  * Variables that move one at a time: a pair (v, w) is exclusive when the data never show both
