@@ -39,7 +39,7 @@
  * renormalising, or adding the unvisited successors where the anchor is feasible as states valued
  * with the P network's policy — 32 of them; the rest are locked annual states — moved the shares
  * by only 0.1–0.4 pp) and damaging where they do not (the 217,728-state scenario with 2,000
- * customers: 47%; θ off by up to 4×, though the counterfactual shares stay within 2–4 pp). Two
+ * customers: 47%; θ off by up to 6×, though the counterfactual shares stay within 2–4 pp). Two
  * remedies were tried and dropped: mapping an unseen successor to the nearest observed state (θ further
  * from the truth on both scenarios), and closing the state set under the model — new states'
  * features from the variables' levels, feasibility and forced rewards read off the observed
