@@ -22,8 +22,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { deepPqr, irlDataFromPanel, type DeepPqrOptions } from '../src/irl';
-import { compareCounterfactual, counterfactual, firstStage, lastMonthDistribution, membershipWorld, nfxp, type Change, type EstimationResult } from '../src/membership';
+import { asEstimation, deepPqr, irlDataFromPanel, type DeepPqrOptions } from '../src/irl';
+import { compareCounterfactual, counterfactual, firstStage, lastMonthDistribution, membershipWorld, nfxp, type Change } from '../src/membership';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,7 +44,6 @@ async function main(): Promise<void> {
   const months = 36;
   const extra = JSON.parse(arg('deep', 'null')) as Partial<DeepPqrOptions> | null;
   const w = membershipWorld('membership-default');
-  const K = w.theta.length;
   const A = w.model.actions.length;
   const change: Change = { kind: 'price', plan: 'annual', delta: 10 };
   const rows: PanelRow[] = [];
@@ -54,10 +53,7 @@ async function main(): Promise<void> {
     const first = firstStage(w.config, panel);
     const truthCf = w.counterfactual(change, { initial: lastMonthDistribution(w.model, panel) });
     const add = (method: string, theta: ArrayLike<number>, seconds: number) => {
-      const est: EstimationResult = {
-        method, model: 'membership', parameterNames: w.model.featureNames.slice(), estimates: Float64Array.from(theta), standardErrors: new Float64Array(K),
-        covariance: new Float64Array(K * K), logLikelihood: NaN, observations: panel.length, iterations: 0, seconds, converged: true, message: '',
-      };
+      const est = asEstimation(method, w.model.featureNames, theta, seconds, '');
       const e = compareCounterfactual(counterfactual({ config: first.config, result: est, panel }, change, { draws: 0 }), truthCf).errors;
       rows.push({ seed, method, estimates: Array.from(theta), shareErrorPp: [e.none, e.monthly, e.annual].map((v) => 100 * v), seconds });
     };
@@ -90,7 +86,7 @@ async function main(): Promise<void> {
     const sd = names.map((_, j) => Math.sqrt(col(j).reduce((a, v) => a + (v - mean[j]) ** 2, 0) / Math.max(1, rs.length - 1)));
     const rms = names.map((_, j) => Math.sqrt(col(j).reduce((a, v) => a + v * v, 0) / rs.length));
     const maxAbs = rs.map((r) => Math.max(...r.shareErrorPp.map(Math.abs)));
-    const thetaMeanRelError = w.theta.map((th, k) => (rs.reduce((a, r) => a + r.estimates[k], 0) / rs.length - th) / th);
+    const thetaMeanRelError = Array.from(w.theta, (th, k) => (rs.reduce((a, r) => a + r.estimates[k], 0) / rs.length - th) / th);
     return { method, panels: rs.length, mean, sd, rms, largest: Math.max(...maxAbs), within2pp: maxAbs.filter((v) => v <= 2).length, thetaMeanRelError, seconds: rs.reduce((a, r) => a + r.seconds, 0) / rs.length };
   });
   const f2 = (v: number) => v.toFixed(2);

@@ -31,8 +31,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { deepPqr, irlDataFromPanel, modelStateFeatures, tabularPqr, type DeepPqrOptions } from '../src/irl';
-import { ccp, compareCounterfactual, counterfactual, firstStage, lastMonthDistribution, membershipWorld, nfxp, type Change, type EstimationResult } from '../src/membership';
+import { asEstimation, deepPqr, irlDataFromPanel, modelStateFeatures, tabularPqr, type DeepPqrOptions } from '../src/irl';
+import { ccp, compareCounterfactual, counterfactual, firstStage, lastMonthDistribution, membershipWorld, nfxp, type Change } from '../src/membership';
 import { firstStageProbabilities } from '../src/membership/estimate/ccp';
 import { matrix, solve } from '../src/core/linalg';
 import { randomInt } from '../src/core/random';
@@ -79,19 +79,12 @@ async function main(): Promise<void> {
   const truthCf = w.counterfactual(change, { initial: lastMonthDistribution(w.model, panel) });
   const rows: Row[] = [];
   const shareErrors = (theta: ArrayLike<number>): number[] => {
-    const est: EstimationResult = {
-      method: 'replicate', model: 'membership', parameterNames: names.slice(), estimates: Float64Array.from(theta), standardErrors: new Float64Array(K),
-      covariance: new Float64Array(K * K), logLikelihood: NaN, observations: panel.length, iterations: 0, seconds: 0, converged: true, message: '',
-    };
+    const est = asEstimation('replicate', names, theta, 0, '');
     const e = compareCounterfactual(counterfactual({ config: first.config, result: est, panel }, change, { draws: 0 }), truthCf).errors;
     return [e.none, e.monthly, e.annual];
   };
   const add = (method: string, theta: ArrayLike<number>, se: ArrayLike<number> | null, seconds: number, note: string, valueRmse?: number) => {
-    const est: EstimationResult = {
-      method, model: 'membership', parameterNames: names.slice(), estimates: Float64Array.from(theta), standardErrors: new Float64Array(K),
-      covariance: new Float64Array(K * K), logLikelihood: NaN, observations: panel.length, iterations: 0, seconds, converged: true, message: note,
-    };
-    const cf = counterfactual({ config: first.config, result: est, panel }, change, { draws: 0 });
+    const cf = counterfactual({ config: first.config, result: asEstimation(method, names, theta, seconds, note), panel }, change, { draws: 0 });
     const e = compareCounterfactual(cf, truthCf).errors;
     const rel = Array.from(theta, (v, k) => (v - w.theta[k]) / w.theta[k]);
     const z = se ? Array.from(theta, (v, k) => (v - w.theta[k]) / se[k]) : null;

@@ -136,7 +136,8 @@ export interface Comparison {
   parameterTable(): Record<string, unknown[]>;
 }
 
-function asEstimation(method: string, names: string[], theta: Float64Array, seconds: number, message: string): EstimationResult {
+/** An {@link EstimationResult} for θ̂ from any estimator (no SEs), so the membership counterfactual API can take it. */
+export function asEstimation(method: string, names: string[], theta: ArrayLike<number>, seconds: number, message: string): EstimationResult {
   const K = names.length;
   return {
     method,

@@ -34,6 +34,11 @@ export interface IrlData {
   offset: Float64Array;
 }
 
+/** Row i of an n × D matrix as a string of its exact bytes: a Map key for identical feature vectors. */
+export function featureRowKey(x: Float64Array, i: number, D: number): string {
+  return Buffer.from(x.buffer, x.byteOffset + i * D * 8, D * 8).toString('latin1');
+}
+
 /** State features of every state of a model: S × D row-major, with their names. */
 export interface StateFeatureTable {
   values: Float64Array;

@@ -100,7 +100,7 @@ import { quantile } from '../core/stats';
 import { tensorBackend, type TensorBackendName } from '../core/tensor';
 import { checkKnownKeys, checkNumber, checkOneOf, checkOpenUnit } from '../core/validate';
 import type { EstimationResult } from '../membership/estimate/result';
-import { checkIrlData, resampleCustomerRows, type IrlData } from './data';
+import { checkIrlData, featureRowKey, resampleCustomerRows, type IrlData } from './data';
 import { fitScaler, mlp, scale, trainFullBatch, type Mlp, type Scaler } from './net';
 import { fitTransitionModel, stateVariables, type Successors } from './transitions';
 
@@ -368,9 +368,8 @@ export function distinctRows(x: Float64Array, D: number, feasible: Uint8Array, A
   const seen = new Map<string, number>();
   const unique: number[] = [];
   const rowToUnique = new Int32Array(n);
-  const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
   for (let i = 0; i < n; i++) {
-    const key = Buffer.from(bytes.subarray(i * D * 8, (i + 1) * D * 8)).toString('latin1') + Buffer.from(feasible.subarray(i * A, (i + 1) * A)).toString('latin1');
+    const key = featureRowKey(x, i, D) + Buffer.from(feasible.buffer, feasible.byteOffset + i * A, A).toString('latin1');
     let u = seen.get(key);
     if (u === undefined) (u = unique.length), seen.set(key, u), unique.push(i);
     rowToUnique[i] = u;
@@ -592,8 +591,7 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       const mv = modelValues({ U, A, K, beta, anchor, anchorReward: o.anchorReward, uniq, bU, data, succ, queryOf, logPiU, givenW });
       if (!givenW) {
         const index = new Map<string, number>();
-        const bytes = new Uint8Array(xU.buffer, xU.byteOffset, xU.byteLength);
-        for (let u = U - 1; u >= 0; u--) index.set(Buffer.from(bytes.subarray(u * D * 8, (u + 1) * D * 8)).toString('latin1'), u);
+        for (let u = U - 1; u >= 0; u--) index.set(featureRowKey(xU, u, D), u);
         modelW = { index, values: mv.WU };
       }
       W = new Float64Array(n * C);
@@ -961,7 +959,7 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
           const out = new Float64Array(m * C).fill(NaN);
           if (!(sf instanceof Float64Array) || sf.length % D !== 0) throw invalidOption('stateFeatures', `a Float64Array of rows × ${D} state features`, sf);
           for (let i = 0; i < m; i++) {
-            const u = mw.index.get(Buffer.from(new Uint8Array(sf.buffer, sf.byteOffset + i * D * 8, D * 8)).toString('latin1'));
+            const u = mw.index.get(featureRowKey(sf, i, D));
             if (u !== undefined) out.set(mw.values.subarray(u * C, (u + 1) * C), i * C);
           }
           w = out;

@@ -47,7 +47,7 @@
  * left θ off by up to 164% (the P network's policy on states nobody visited is a guess).
  */
 import { InputError } from '../core/errors';
-import type { IrlData } from './data';
+import { featureRowKey, type IrlData } from './data';
 
 /** One modelled state variable: a group of feature columns and its observed joint values. */
 export interface StateVariable {
@@ -66,9 +66,8 @@ export function stateVariables(data: IrlData, maxLevels = 64): StateVariable[] {
   // the grouping only needs the distinct feature vectors
   const seenRows = new Set<string>();
   const distinctX: number[] = [];
-  const bytes = new Uint8Array(data.stateFeatures.buffer, data.stateFeatures.byteOffset, data.stateFeatures.byteLength);
   for (let i = 0; i < data.length; i++) {
-    const key = Buffer.from(bytes.subarray(i * D * 8, (i + 1) * D * 8)).toString('latin1');
+    const key = featureRowKey(data.stateFeatures, i, D);
     if (seenRows.has(key)) continue;
     seenRows.add(key);
     for (let d = 0; d < D; d++) distinctX.push(data.stateFeatures[i * D + d]);
