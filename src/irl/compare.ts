@@ -352,7 +352,12 @@ export async function compareEstimators(world: TruthWorld, panel: Panel, options
               ss += (rHat[j] - r) ** 2;
             });
             row.rewardRmseNetwork = idx.length ? Math.sqrt(ss / idx.length) : NaN;
-            const dropped = deep.transitionModel ? ` (${(100 * deep.transitionModel.droppedMass).toFixed(1)}% of next-state mass on states not in the data, dropped)` : '';
+            const tm = deep.transitionModel;
+            const dropped = !tm
+              ? ''
+              : tm.unvisited.closed
+                ? ` (closed under the model: ${tm.unvisited.added.toLocaleString('en')} unvisited states added${tm.droppedMass > 0 ? `, ${(100 * tm.droppedMass).toFixed(1)}% of next-state mass still dropped` : ''})`
+                : ` (${(100 * tm.droppedMass).toFixed(1)}% of next-state mass on states not in the data, dropped: ${tm.unvisited.note})`;
             row.note = `${deep.backend}; Q stage ${deep.qStage}${dropped}; ${deep.projectionWeights} projection, R² ${deep.projectionR2.toFixed(3)}; SEs: ${deep.bootstrap === 0 ? 'none (bootstrap 0)' : deep.bootstrapRefit === 'all' ? `bootstrap, every stage refitted (${deep.bootstrap} replicates)` : 'bootstrap of the projection only (lower bounds)'}`;
           } finally {
             deep.dispose();

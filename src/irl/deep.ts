@@ -103,6 +103,7 @@ import type { EstimationResult } from '../membership/estimate/result';
 import { checkIrlData, featureRowKey, resampleCustomerRows, type IrlData } from './data';
 import { fitScaler, mlp, scale, trainFullBatch, type Mlp, type Scaler } from './net';
 import { fitTransitionModel, stateVariables, type Successors } from './transitions';
+import { unvisitedStates } from './unvisited';
 
 /** Progress of {@link deepPqr}: the stage and how far it is (0–1). */
 export interface IrlProgress {
@@ -179,6 +180,12 @@ export interface DeepPqrOptions {
    * - 'rows': every such row counts once (least squares on the R-stage targets, as in the paper).
    */
   projectionWeights?: 'balanced' | 'rows';
+  /**
+   * qStage 'model': at most this many unvisited states are added to close the state set under the
+   * transition model (default 20,000; see ./unvisited). Where the closure would need more, or
+   * this is 0, the model's mass on unvisited states is dropped and the rest renormalised.
+   */
+  closeStates?: number;
   /** Progress callback (notebooks turn it into a progress bar). */
   onProgress?: (p: IrlProgress) => void;
 }
@@ -200,9 +207,17 @@ export const deepPqrDefaults = {
   minAnchorCount: 20,
   qStage: 'model' as 'model' | 'fitted',
   projectionWeights: 'balanced' as 'balanced' | 'rows',
+  closeStates: 20000,
   /** Ridge added to the LSTD system, relative to its mean diagonal. */
   ridge: 1e-6,
 } as const;
+
+/** What the model Q stage did with next states nobody in the data visited. */
+export interface UnvisitedStateInfo {
+  added: number;
+  closed: boolean;
+  note: string;
+}
 
 /** What {@link deepPqr} returns. Call `dispose()` when done to free the networks. */
 export interface DeepPqrResult {
@@ -244,6 +259,8 @@ export interface DeepPqrResult {
     transitions: number;
     droppedMass: number;
     successorsPerQuery: number;
+    /** States nobody visited that the closure added (`closeStates`), whether the set was closed, and why not. */
+    unvisited: UnvisitedStateInfo;
   };
   /** Seconds per stage and in all. */
   seconds: { policy: number; q: number; reward: number; bootstrap: number; total: number };
@@ -256,38 +273,49 @@ export interface DeepPqrResult {
   dispose(): void;
 }
 
+/** Per-state inputs of {@link modelValues}: the observed distinct states, then any unvisited ones added. */
+interface ModelInputs {
+  /** States in all (U observed first). */
+  Ut: number;
+  /** The anchor or the forced action, per state. */
+  bU: Int32Array;
+  /** φ(s, b) (Ut × K) and offset(s, b) where b is forced (zeros where b is the anchor). */
+  phiB: Float64Array;
+  offsetB: Float64Array;
+  /** log π̂(b | s): 0 where b is forced. */
+  lpbU: Float64Array;
+  /** Successor query of (state, action), Ut × A, −1 when none. */
+  queryOf: Int32Array;
+}
+
 /**
- * The model-based Q stage on U distinct states given log π̂ (U × A): the anchor value
- * W = W₀ + W₁θ from (I − β P_b) W = rhs (or `givenW`), V = W − log π̂(b) and the continuation
- * values Σ p(u'|u,a)·V(u') (K + 1 columns) of every queried (u, a).
+ * The model-based Q stage: the anchor value W = W₀ + W₁θ on every state from
+ * (I − β P_b) W = rhs (or `givenW` on the U observed states), V = W − log π̂(b) and the
+ * continuation values Σ p(u'|u,a)·V(u') (K + 1 columns) of every queried (u, a) with u observed.
  */
-function modelValues(args: {
-  U: number; A: number; K: number; beta: number; anchor: number; anchorReward: number; uniq: number[]; bU: Int32Array;
-  data: IrlData; succ: Successors; queryOf: Int32Array; logPiU: Float64Array; givenW?: Float64Array;
+function modelValues(args: ModelInputs & {
+  U: number; A: number; K: number; beta: number; anchor: number; anchorReward: number; succ: Successors; givenW?: Float64Array;
 }): { WU: Float64Array; contU: Float64Array } {
-  const { U, A, K, beta, anchor, uniq, bU, data, succ, queryOf, logPiU } = args;
+  const { U, Ut, A, K, beta, anchor, bU, phiB, offsetB, lpbU, succ, queryOf } = args;
   const C = K + 1;
-  const lpbU = new Float64Array(U);
-  for (let u = 0; u < U; u++) lpbU[u] = bU[u] === anchor ? logPiU[u * A + anchor] : 0;
   let WU = args.givenW;
   if (!WU) {
-    const rhsU = new Float64Array(U * C);
-    for (let u = 0; u < U; u++) {
+    const rhsU = new Float64Array(Ut * C);
+    for (let u = 0; u < Ut; u++) {
       const a = bU[u];
       const q = queryOf[u * A + a];
       let ev = 0;
       for (let j = succ.ptr[q]; j < succ.ptr[q + 1]; j++) ev += succ.prob[j] * lpbU[succ.state[j]];
-      const i = uniq[u];
       if (a === anchor) rhsU[u * C] = args.anchorReward - beta * ev;
       else {
-        rhsU[u * C] = data.offset[i * A + a] - beta * ev;
-        for (let k = 0; k < K; k++) rhsU[u * C + 1 + k] = data.rewardFeatures[(i * A + a) * K + k];
+        rhsU[u * C] = offsetB[u] - beta * ev;
+        for (let k = 0; k < K; k++) rhsU[u * C + 1 + k] = phiB[u * K + k];
       }
     }
-    WU = evaluateLinear(U, C, beta, rhsU, Int32Array.from({ length: U }, (_, u) => queryOf[u * A + bU[u]]), succ);
+    WU = evaluateLinear(Ut, C, beta, rhsU, Int32Array.from({ length: Ut }, (_, u) => queryOf[u * A + bU[u]]), succ);
   }
   const VU = Float64Array.from(WU);
-  for (let u = 0; u < U; u++) VU[u * C] -= lpbU[u];
+  for (let u = 0; u < VU.length / C; u++) VU[u * C] -= lpbU[u];
   const contU = new Float64Array(U * A * C);
   for (let u = 0; u < U; u++) {
     for (let a = 0; a < A; a++) {
@@ -300,7 +328,29 @@ function modelValues(args: {
       }
     }
   }
-  return { WU, contU };
+  return { WU: WU.subarray(0, U * C), contU };
+}
+
+/** Successor lists of consecutive query batches as one (query numbers continue across batches). */
+function concatSuccessors(parts: Successors[]): Successors {
+  let queries = 0;
+  let entries = 0;
+  let dropped = 0;
+  for (const p of parts) (queries += p.ptr.length - 1), (entries += p.state.length), (dropped += p.droppedMass * (p.ptr.length - 1));
+  const ptr = new Int32Array(queries + 1);
+  const state = new Int32Array(entries);
+  const prob = new Float64Array(entries);
+  let q0 = 0;
+  let e0 = 0;
+  for (const p of parts) {
+    const Q = p.ptr.length - 1;
+    for (let q = 1; q <= Q; q++) ptr[q0 + q] = e0 + p.ptr[q];
+    state.set(p.state, e0);
+    prob.set(p.prob, e0);
+    q0 += Q;
+    e0 += p.state.length;
+  }
+  return { ptr, state, prob, droppedMass: queries > 0 ? dropped / queries : 0 };
 }
 
 /**
@@ -383,7 +433,7 @@ function checkOptions(data: IrlData, options: DeepPqrOptions) {
   checkKnownKeys('deepPqr options', options, [
     'anchorAction', 'discount', 'anchorReward', 'hidden', 'policySteps', 'qRounds', 'qSteps', 'rewardSteps', 'learningRate',
     'bootstrap', 'level', 'seed', 'backend', 'minAnchorShare', 'minAnchorCount', 'logPolicy', 'anchorValue', 'onProgress',
-    'qStage', 'bootstrapRefit', 'projectionWeights',
+    'qStage', 'bootstrapRefit', 'projectionWeights', 'closeStates',
   ]);
   const d = deepPqrDefaults;
   const qStage = checkOneOf('qStage', options.qStage ?? d.qStage, ['model', 'fitted'] as const);
@@ -406,6 +456,7 @@ function checkOptions(data: IrlData, options: DeepPqrOptions) {
     qStage,
     bootstrapRefit: checkOneOf('bootstrapRefit', options.bootstrapRefit ?? d.bootstrapRefit, ['projection', 'all'] as const),
     projectionWeights: checkOneOf('projectionWeights', options.projectionWeights ?? d.projectionWeights, ['balanced', 'rows'] as const),
+    closeStates: checkNumber('closeStates', options.closeStates ?? d.closeStates, { min: 0, integer: true }),
   };
 }
 
@@ -556,10 +607,8 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       const to: number[] = [];
       for (let i = 0; i < n; i++) if (data.next[i] >= 0) (from.push(rowToUnique[i]), act.push(data.action[i]), to.push(rowToUnique[data.next[i]]));
       if (from.length < 2) throw new InputError(`deepPqr: only ${from.length} rows with an observed next month; the transition model needs more`);
-      const tm = fitTransitionModel({
-        U, A, variables, level,
-        transitions: { from: Int32Array.from(from), action: Int32Array.from(act), to: Int32Array.from(to) },
-      });
+      const transitions = { from: Int32Array.from(from), action: Int32Array.from(act), to: Int32Array.from(to) };
+      const tm = fitTransitionModel({ U, A, variables, level, transitions });
       // every feasible (u, a) where u has a choice; the forced action elsewhere
       const qs: number[] = [];
       const qa: number[] = [];
@@ -572,23 +621,101 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
           qa.push(a);
         }
       }
-      const succ = tm.successors({ state: Int32Array.from(qs), action: Int32Array.from(qa) });
+      const phiB = new Float64Array(U * K);
+      const offsetB = new Float64Array(U);
+      const lpbU = new Float64Array(U);
+      for (let u = 0; u < U; u++) {
+        const i = uniq[u];
+        const a = bU[u];
+        if (a === anchor) lpbU[u] = logPi[i * A + anchor];
+        else (offsetB[u] = data.offset[i * A + a]), phiB.set(data.rewardFeatures.subarray((i * A + a) * K, (i * A + a + 1) * K), u * K);
+      }
+      const q0 = { state: Int32Array.from(qs), action: Int32Array.from(qa) };
+      let modelInputs: ModelInputs | undefined;
+      // close the state set under the model (see ./unvisited): successors nobody visited are added
+      // and valued, unless the closure would need more than `closeStates` of them
+      let succ: Successors | undefined;
+      let closure: UnvisitedStateInfo = { added: 0, closed: false, note: 'closeStates is 0' };
+      let abandoned = false;
+      if (o.closeStates > 0 && options.anchorValue === undefined) {
+        const fill = unvisitedStates({
+          variables, U, D, A, K, anchor, xU, level, bU, phiB, offsetB,
+          feasibleU: Uint8Array.from({ length: U * A }, (_, k) => data.feasible[uniq[Math.floor(k / A)] * A + (k % A)]),
+          anchorStates: policyNet !== undefined,
+          maxStates: o.closeStates,
+        });
+        if ('reason' in fill) closure = { added: 0, closed: false, note: fill.reason };
+        else {
+          const parts: Successors[] = [];
+          let next = q0;
+          let done = U;
+          while (next.state.length > 0 && fill.count < o.closeStates) {
+            parts.push(tm.successors(next, { addState: (lv) => fill.offer(lv) }));
+            const added = tm.stateCount;
+            const forced = fill.action();
+            next = { state: Int32Array.from({ length: added - done }, (_, k) => done + k), action: forced.slice(done - U, added - U) };
+            done = added;
+          }
+          if (fill.count >= o.closeStates) {
+            abandoned = true;
+            closure = { added: 0, closed: false, note: `the closure needs more than closeStates = ${o.closeStates} unvisited states; their mass is dropped` };
+          } else {
+            succ = concatSuccessors(parts);
+            closure = { added: fill.count, closed: true, note: `${fill.count} unvisited states added` };
+            const Ut = U + fill.count;
+            const extend = <T extends Float64Array | Int32Array>(a: T, extra: ArrayLike<number>, make: (len: number) => T): T => {
+              const out = make(a.length + extra.length);
+              out.set(a);
+              out.set(extra, a.length);
+              return out;
+            };
+            const forced = fill.action();
+            const reward = fill.forcedReward();
+            const lpbNew = new Float64Array(fill.count);
+            if (policyNet && fill.count > 0) {
+              const xs = fill.features();
+              const feas = fill.feasible();
+              const lp = tf.tidy(() => {
+                const mask = tf.tensor2d(Float32Array.from(feas, (f) => (f ? 0 : -1e9)), [fill.count, A]);
+                return tf.logSoftmax(tf.add(policyNet!.apply(tf.tensor2d(scale(xs, scaler), [fill.count, D])), mask)).dataSync();
+              });
+              for (let k = 0; k < fill.count; k++) if (forced[k] === anchor) lpbNew[k] = lp[k * A + anchor];
+            }
+            const qOf = new Int32Array(Ut * A).fill(-1);
+            qOf.set(queryOf);
+            for (let k = 0; k < fill.count; k++) qOf[(U + k) * A + forced[k]] = qs.length + k;
+            modelInputs = {
+              Ut,
+              bU: extend(bU, forced, (l) => new Int32Array(l)),
+              phiB: extend(phiB, reward.features, (l) => new Float64Array(l)),
+              offsetB: extend(offsetB, reward.offset, (l) => new Float64Array(l)),
+              lpbU: extend(lpbU, lpbNew, (l) => new Float64Array(l)),
+              queryOf: qOf,
+            };
+          }
+        }
+      }
+      if (!succ) {
+        // an abandoned closure leaves added states in the model: refit it for a clean state set
+        const clean = abandoned ? fitTransitionModel({ U, A, variables, level, transitions }) : tm;
+        succ = clean.successors(q0);
+      }
+      modelInputs ??= { Ut: U, bU, phiB, offsetB, lpbU, queryOf };
       transitionInfo = {
         variables: variables.map((vr) => ({ name: vr.name, levels: vr.levels.length, static: vr.static })),
         exclusiveGroups: tm.exclusiveGroups.map((g) => g.map((v) => variables[v].name)),
         transitions: tm.transitions,
         droppedMass: succ.droppedMass,
-        successorsPerQuery: succ.state.length / Math.max(1, qs.length),
+        successorsPerQuery: succ.state.length / Math.max(1, succ.ptr.length - 1),
+        unvisited: closure,
       };
-      const logPiU = new Float64Array(U * A);
-      for (let u = 0; u < U; u++) for (let a = 0; a < A; a++) logPiU[u * A + a] = logPi[uniq[u] * A + a];
       let givenW: Float64Array | undefined;
       if (options.anchorValue !== undefined) {
         const av = checkAnchorValue(options.anchorValue, n * C, C);
         givenW = new Float64Array(U * C);
         for (let u = 0; u < U; u++) givenW.set(av.subarray(uniq[u] * C, (uniq[u] + 1) * C), u * C);
       }
-      const mv = modelValues({ U, A, K, beta, anchor, anchorReward: o.anchorReward, uniq, bU, data, succ, queryOf, logPiU, givenW });
+      const mv = modelValues({ U, A, K, beta, anchor, anchorReward: o.anchorReward, succ, ...modelInputs, givenW });
       if (!givenW) {
         const index = new Map<string, number>();
         for (let u = U - 1; u >= 0; u--) index.set(featureRowKey(xU, u, D), u);

@@ -160,9 +160,21 @@ export interface TransitionModel {
   variables: StateVariable[];
   /** Transitions it was estimated from. */
   transitions: number;
-  /** Successors of (distinct state u, action a) among the observed distinct states. */
-  successors(queries: { state: Int32Array; action: Int32Array }, maxSuccessors?: number): Successors;
-  /** P(x'_v = level | u, a) for variable v (all levels). */
+  /**
+   * Successors of (state u, action a) among the known states: the observed distinct ones, and
+   * those added by `addState`. A next state not known is offered to `addState` (its variables'
+   * levels) when given: if it returns true the state is added — index {@link stateCount} − 1 —
+   * and kept as a successor, otherwise (and without `addState`) its mass is dropped.
+   */
+  successors(
+    queries: { state: Int32Array; action: Int32Array },
+    options?: { maxSuccessors?: number; addState?: (levels: Int32Array) => boolean },
+  ): Successors;
+  /** Number of known states: the U observed ones, then the added ones. */
+  readonly stateCount: number;
+  /** The variables' levels of known state u (a copy). */
+  levelsOf(u: number): Int32Array;
+  /** P(x'_v = level | u, a) for variable v (all levels); u any known state. */
   marginal(u: number, a: number, v: number): Float64Array;
   /** Groups of variables (indices) found to move one at a time (see {@link fitTransitionModel}). */
   exclusiveGroups: number[][];
@@ -221,12 +233,27 @@ export function fitTransitionModel(args: {
     for (let j = 0; j < c.length; j++) out[j] = c[j] / sum;
     return out;
   };
-  const marginal = (u: number, a: number, v: number): Float64Array => marginalOf(level.subarray(u * V, (u + 1) * V), a, v);
+  // levels of the known states: the U observed ones, then those added through `successors`
+  let known = level.subarray(0, U * V);
+  let stateCount = U;
+  const levelsAt = (u: number): Int32Array => known.subarray(u * V, (u + 1) * V);
+  const marginal = (u: number, a: number, v: number): Float64Array => marginalOf(levelsAt(u), a, v);
   const exclusiveGroups = findExclusiveGroups(V, variables, level, tr, marginal);
   const groupOf = new Int32Array(V).fill(-1);
   exclusiveGroups.forEach((g, k) => g.forEach((v) => (groupOf[v] = k)));
   const stateOf = new Map<string, number>();
-  for (let u = U - 1; u >= 0; u--) stateOf.set(Array.from(level.subarray(u * V, (u + 1) * V)).join(','), u);
+  for (let u = U - 1; u >= 0; u--) stateOf.set(Array.from(levelsAt(u)).join(','), u);
+  const refused = new Set<string>();
+  const addKnown = (tuple: Int32Array, key: string): number => {
+    if ((stateCount + 1) * V > known.length) {
+      const grown = new Int32Array(Math.max(2 * known.length, (stateCount + 1) * V));
+      grown.set(known);
+      known = grown;
+    }
+    known.set(tuple, stateCount * V);
+    stateOf.set(key, stateCount);
+    return stateCount++;
+  };
   type Factor = { vars: number[]; levels: number[][]; p: number[] };
   const freeFactor = (u: number, a: number, v: number): Factor => {
     const m = marginal(u, a, v);
@@ -239,7 +266,12 @@ export function fitTransitionModel(args: {
     transitions: tr.from.length,
     marginal,
     exclusiveGroups,
-    successors(queries, maxSuccessors = 1 << 16) {
+    get stateCount() {
+      return stateCount;
+    },
+    levelsOf: (u) => Int32Array.from(levelsAt(u)),
+    successors(queries, options = {}) {
+      const maxSuccessors = options.maxSuccessors ?? 1 << 16;
       const Q = queries.state.length;
       const ptr = new Int32Array(Q + 1);
       const outState: number[] = [];
@@ -254,8 +286,9 @@ export function fitTransitionModel(args: {
         const factors: Factor[] = [];
         const groupFactor = new Map<number, Factor>();
         let combos = 1;
+        const lu = Int32Array.from(levelsAt(u));
         for (let v = 0; v < V; v++) {
-          tuple[v] = level[u * V + v];
+          tuple[v] = lu[v];
           if (variables[v].static) continue;
           const g = groupOf[v];
           if (g < 0) {
@@ -266,13 +299,13 @@ export function fitTransitionModel(args: {
           let f = groupFactor.get(g);
           if (!f) {
             const members = exclusiveGroups[g];
-            f = { vars: members, levels: [members.map((w) => level[u * V + w])], p: [1] };
+            f = { vars: members, levels: [members.map((w) => lu[w])], p: [1] };
             groupFactor.set(g, f);
             factors.push(f);
           }
           const at = f.vars.indexOf(v);
           for (let l = 0; l < m.length; l++) {
-            if (l === level[u * V + v] || m[l] <= 0) continue;
+            if (l === lu[v] || m[l] <= 0) continue;
             const lv = f.levels[0].slice();
             lv[at] = l;
             f.levels.push(lv);
@@ -305,8 +338,15 @@ export function fitTransitionModel(args: {
             p *= f.p[j];
           }
           if (p <= 0) continue;
-          const s = stateOf.get(tuple.join(','));
-          if (s === undefined) continue;
+          const key = tuple.join(',');
+          let s = stateOf.get(key);
+          if (s === undefined) {
+            if (!options.addState || refused.has(key) || !options.addState(tuple)) {
+              refused.add(key);
+              continue;
+            }
+            s = addKnown(tuple, key);
+          }
           found += p;
           acc.set(s, (acc.get(s) ?? 0) + p);
         }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { deepPqr, irlDataFromPanel, resampleCustomers } from '../../src/irl';
+import { deepPqr, distinctRows, irlDataFromPanel, modelStateFeatures, resampleCustomers, type DeepPqrOptions } from '../../src/irl';
 import { fitTransitionModel, stateVariables } from '../../src/irl/transitions';
+import { unvisitedStates } from '../../src/irl/unvisited';
 import { membershipWorld } from '../../src/membership/world';
 import { ddcModel, sparseFromTriplets, stateSpace } from '../../src/membership/ddc/model';
 import { solveDdc } from '../../src/membership/ddc/solve';
@@ -95,6 +96,154 @@ describe('irl: transition model (Deep PQR qStage "model")', () => {
     assert.equal(succ.state.length, expected.size, `successors ${Array.from(succ.state)}`);
     succ.state.forEach((s, j) => assert.ok(Math.abs(succ.prob[j] - expected.get(s)!) < 1e-12, `state ${s}: ${succ.prob[j]} vs ${expected.get(s)}`));
     assert.equal(succ.droppedMass, 0);
+  });
+
+  it('successors: a next state nobody visited is added when addState accepts it (its mass kept), dropped when it refuses', () => {
+    const bin = [Float64Array.of(0), Float64Array.of(1)];
+    const variables = ['x', 'y'].map((name, d) => ({ name, columns: [d], levels: bin, static: false }));
+    // observed states (0,0), (1,0), (0,1); from (0,0) x and y each flip in 1 of 4 moves, never together; (1,1) is never visited
+    const fit = () =>
+      fitTransitionModel({
+        U: 3, A: 1, variables, level: Int32Array.of(0, 0, 1, 0, 0, 1),
+        transitions: { from: Int32Array.of(0, 0, 0, 0), action: new Int32Array(4), to: Int32Array.of(0, 1, 2, 0) },
+      });
+    const query = { state: Int32Array.of(0), action: Int32Array.of(0) };
+    const dropped = fit().successors(query);
+    assert.ok(Math.abs(dropped.droppedMass - 0.25 * 0.25) < 1e-12, `dropped ${dropped.droppedMass}`);
+    const tm = fit();
+    const offered: number[][] = [];
+    const kept = tm.successors(query, { addState: (lv) => (offered.push(Array.from(lv)), true) });
+    assert.deepEqual(offered, [[1, 1]]);
+    assert.equal(tm.stateCount, 4);
+    assert.deepEqual(Array.from(tm.levelsOf(3)), [1, 1]);
+    assert.equal(kept.droppedMass, 0);
+    const p = new Map(Array.from(kept.state, (s, j) => [s, kept.prob[j]]));
+    const mx = tm.marginal(0, 0, 0)[1];
+    const my = tm.marginal(0, 0, 1)[1];
+    assert.ok(Math.abs(p.get(3)! - mx * my) < 1e-12 && Math.abs(p.get(0)! - (1 - mx) * (1 - my)) < 1e-12, `successors ${[...p]}`);
+    // the added state has successors of its own
+    const again = tm.successors({ state: Int32Array.of(3), action: Int32Array.of(0) });
+    assert.ok(again.state.length >= 1);
+  });
+
+  it('unvisitedStates: at membership states nobody in a small panel visited, feasibility and the forced action’s φ and offset read off the visited states equal the model’s', () => {
+    const w = membershipWorld('membership-default');
+    const data = irlDataFromPanel(w.model, w.simulate({ customers: 300, months: 24, seed: 3 }));
+    const A = data.actions.length;
+    const D = data.stateFeatureNames.length;
+    const K = data.rewardFeatureNames.length;
+    const { unique } = distinctRows(data.stateFeatures, D, data.feasible, A);
+    const U = unique.length;
+    const variables = stateVariables(data);
+    const V = variables.length;
+    const levelOf = (x: ArrayLike<number>, v: number) => variables[v].levels.findIndex((lv) => variables[v].columns.every((d, j) => lv[j] === x[d]));
+    const xU = new Float64Array(U * D);
+    const level = new Int32Array(U * V);
+    const feasibleU = new Uint8Array(U * A);
+    const bU = new Int32Array(U);
+    const phiB = new Float64Array(U * K);
+    const offsetB = new Float64Array(U);
+    unique.forEach((i, u) => {
+      xU.set(data.stateFeatures.subarray(i * D, (i + 1) * D), u * D);
+      for (let v = 0; v < V; v++) level[u * V + v] = levelOf(data.stateFeatures.subarray(i * D, (i + 1) * D), v);
+      feasibleU.set(data.feasible.subarray(i * A, (i + 1) * A), u * A);
+      const b = data.feasible[i * A] ? 0 : data.feasible.subarray(i * A, (i + 1) * A).indexOf(1);
+      bU[u] = b;
+      if (b !== 0) (phiB.set(data.rewardFeatures.subarray((i * A + b) * K, (i * A + b + 1) * K), u * K), (offsetB[u] = data.offset[i * A + b]));
+    });
+    const fill = unvisitedStates({ variables, U, D, A, K, anchor: 0, xU, level, feasibleU, bU, phiB, offsetB, anchorStates: true, maxStates: 1e6 });
+    assert.ok(!('reason' in fill), JSON.stringify(fill));
+    if ('reason' in fill) return;
+    const table = modelStateFeatures(w.model);
+    const visited = new Set(unique.map((i) => Array.from(data.stateFeatures.subarray(i * D, (i + 1) * D)).join(',')));
+    const states: number[] = [];
+    for (let s = 0; s < w.model.states.size; s++) {
+      const x = table.values.subarray(s * D, (s + 1) * D);
+      if (visited.has(Array.from(x).join(','))) continue;
+      const lv = Int32Array.from({ length: V }, (_, v) => levelOf(x, v));
+      if (lv.some((l) => l < 0)) continue;
+      assert.ok(fill.offer(lv), `state ${s} refused`);
+      states.push(s);
+    }
+    assert.ok(states.length > 1000, `${states.length} unvisited states`);
+    const x = fill.features();
+    const feas = fill.feasible();
+    const b = fill.action();
+    const reward = fill.forcedReward();
+    let forced = 0;
+    states.forEach((s, k) => {
+      assert.deepEqual(Array.from(x.subarray(k * D, (k + 1) * D)), Array.from(table.values.subarray(s * D, (s + 1) * D)));
+      assert.deepEqual(Array.from(feas.subarray(k * A, (k + 1) * A)), Array.from(w.model.feasible.subarray(s * A, (s + 1) * A)), `state ${s}`);
+      if (b[k] === 0) return;
+      forced++;
+      for (let j = 0; j < K; j++) {
+        const truth = w.model.features[(s * A + b[k]) * K + j];
+        assert.ok(Math.abs(reward.features[k * K + j] - truth) < 1e-7, `state ${s}, ${data.rewardFeatureNames[j]}: ${reward.features[k * K + j]} vs ${truth}`);
+      }
+      assert.ok(Math.abs(reward.offset[k] - w.model.offset[s * A + b[k]]) < 1e-7);
+    });
+    assert.ok(forced > 500, `${forced} forced states`);
+  });
+
+  it('unvisitedStates refuses a forced state whose reward features are not affine in the state features, and anchor states without a policy network', () => {
+    // D = 2 columns: locked (0/1) and x (0…9); a locked state's forced action 1 has φ = (x, x²)
+    const xs = Array.from({ length: 10 }, (_, l) => Float64Array.of(l));
+    const variables = [
+      { name: 'locked', columns: [0], levels: [Float64Array.of(0), Float64Array.of(1)], static: false },
+      { name: 'x', columns: [1], levels: xs, static: false },
+    ];
+    // visited: free at x = 0…7, locked at x = 0…7 (x = 8, 9 never visited)
+    const U = 16;
+    const xU = new Float64Array(U * 2);
+    const level = new Int32Array(U * 2);
+    const feasibleU = new Uint8Array(U * 2);
+    const bU = new Int32Array(U);
+    const phiB = new Float64Array(U * 2);
+    const offsetB = new Float64Array(U);
+    for (let u = 0; u < U; u++) {
+      const locked = u >= 8 ? 1 : 0;
+      const x = u % 8;
+      xU.set([locked, x], u * 2);
+      level.set([locked, x], u * 2);
+      feasibleU.set(locked ? [0, 1] : [1, 1], u * 2);
+      bU[u] = locked ? 1 : 0;
+      if (locked) phiB.set([x, x * x], u * 2), (offsetB[u] = 0.5);
+    }
+    const make = (square: boolean, anchorStates: boolean) => {
+      const phi = Float64Array.from(phiB, (v, k) => (k % 2 === 1 && !square ? 3 * xU[Math.floor(k / 2) * 2 + 1] - 1 : v));
+      const fill = unvisitedStates({ variables, U, D: 2, A: 2, K: 2, anchor: 0, xU, level, feasibleU, bU, phiB: phi, offsetB, anchorStates, maxStates: 100 });
+      assert.ok(!('reason' in fill));
+      return fill as Exclude<typeof fill, { reason: string }>;
+    };
+    const affine = make(false, false);
+    assert.equal(affine.offer(Int32Array.of(1, 9)), true);
+    // exact up to the tiny ridge that picks one solution among collinear columns
+    assert.deepEqual(Array.from(affine.forcedReward().features).map((v) => +v.toFixed(6)), [9, 26]);
+    assert.ok(Math.abs(affine.forcedReward().offset[0] - 0.5) < 1e-6);
+    assert.equal(affine.offer(Int32Array.of(0, 9)), false, 'an anchor state without a policy network');
+    const square = make(true, true);
+    assert.equal(square.offer(Int32Array.of(1, 9)), false, 'φ = x² is not affine in the state features');
+    assert.equal(square.offer(Int32Array.of(0, 9)), true);
+    assert.equal(square.count, 1);
+  });
+
+  it('Deep PQR closes the state set under the model (no mass dropped), and abandons the closure past closeStates (then exactly as with closeStates 0)', async () => {
+    const w = membershipWorld('membership-default');
+    const data = irlDataFromPanel(w.model, w.simulate({ customers: 400, months: 24, seed: 4 }));
+    const base: DeepPqrOptions = { anchorAction: 'none', discount: w.config.discount, hidden: [8], policySteps: 100, rewardSteps: 1, bootstrap: 0, seed: 1 };
+    const closed = await deepPqr(data, base);
+    const off = await deepPqr(data, { ...base, closeStates: 0 });
+    const capped = await deepPqr(data, { ...base, closeStates: 5 });
+    const c = closed.transitionModel!;
+    assert.ok(c.unvisited.closed && c.unvisited.added > 5, JSON.stringify(c.unvisited));
+    assert.ok(c.droppedMass < 1e-12, `${c.droppedMass}`);
+    assert.ok(off.transitionModel!.droppedMass > 0.01, `${off.transitionModel!.droppedMass}`);
+    assert.equal(capped.transitionModel!.unvisited.closed, false);
+    assert.match(capped.transitionModel!.unvisited.note, /more than closeStates = 5/);
+    assert.deepEqual(Array.from(capped.estimates), Array.from(off.estimates));
+    assert.equal(capped.transitionModel!.droppedMass, off.transitionModel!.droppedMass);
+    assert.notDeepEqual(Array.from(closed.estimates), Array.from(off.estimates));
+    for (const f of [closed, off, capped]) f.dispose();
   });
 
   it('Deep PQR with qStage "model" and the true policy recovers θ to 1e-6 (either projection weighting) when the dynamics are deterministic (the frequency model is then exact)', async () => {
