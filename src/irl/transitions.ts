@@ -30,21 +30,21 @@
  * its mean total-variation distance to the true transitions was 0.07–0.10 against rare moves of
  * 1–5% a month.
  *
- * **Successors.** The Q stage works on the states observed in the data (their feasibility, reward
- * features and policy are known there): the product of the levels each variable can move to is
- * enumerated, mapped to observed states and renormalised; the mass on combinations never observed
- * is dropped and reported. That is harmless where the data cover the states (membership-default,
- * 5,000 customers × 36 months: 3.2% of the mass per (state, action), from rare states — 0.07% of
- * the true next-state mass of the rows; moving it to the nearest kept successor instead of
- * renormalising, or adding the unvisited successors where the anchor is feasible as states valued
- * with the P network's policy — 32 of them; the rest are locked annual states — moved the shares
- * by only 0.1–0.4 pp) and damaging where they do not (the 217,728-state scenario with 2,000
- * customers: 47%; θ off by up to 6×, though the counterfactual shares stay within 2–4 pp). Two
- * remedies were tried and dropped: mapping an unseen successor to the nearest observed state (θ further
- * from the truth on both scenarios), and closing the state set under the model — new states'
- * features from the variables' levels, feasibility and forced rewards read off the observed
- * states, π from the P network — which on the large scenario added 191,297 states, took 310 s and
- * left θ off by up to 164% (the P network's policy on states nobody visited is a guess).
+ * **Successors.** The product of the levels each variable can move to is enumerated and mapped to
+ * known states: the states observed in the data, and — when the caller passes `addState` (Deep
+ * PQR does, see ./unvisited) — states nobody visited, which are added and get successors of
+ * their own, closing the state set under the model. Mass on combinations refused is dropped (the
+ * rest renormalised) and reported. On membership-default (5,000 customers × 36 months) the mass
+ * on unvisited states is 3.2% per (state, action) — 0.07% of the rows' true next-state mass, but
+ * on the anchor's counterfactual paths (locked annual members whose engagement moved): dropping
+ * it biased the counterfactual monthly share by +0.4 to +0.6 pp over 13 panels (mean error with
+ * the P network +1.02 → +0.46 pp once ~180 unvisited states are added; with a given true policy,
+ * which covers only the rows, so that only forced states can be added, +0.70 → +0.32 pp). Two cheaper remedies were tried and dropped: mapping an unseen successor to
+ * the nearest observed state (θ further from the truth), and adding only the unvisited states
+ * where the anchor is feasible (0.1–0.4 pp). On the 217,728-state scenario with 2,000 customers
+ * 47% of the mass falls on unvisited states and the closure would add ~190,000 states (310 s,
+ * θ still off by up to 164% since the P network's policy on states nobody visited is a guess),
+ * so Deep PQR abandons it there (`closeStates`) and drops that mass.
  */
 import { InputError } from '../core/errors';
 import { featureRowKey, type IrlData } from './data';
