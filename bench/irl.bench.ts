@@ -2,10 +2,13 @@
  * Inverse RL: Deep PQR training time on the wasm backend (default 100,000 transitions of
  * membership-default), reward prediction throughput, and exact tabular PQR next to one NFXP fit
  * on the same panel (NFXP is feasible here: 2,268 states), and the paper's fitted Q stage for
- * comparison. These are timings only; accuracy is measured by bench/irl-study.ts.
+ * comparison; then Deep PQR on the large-state scenario (membership-continuous, 12 levels:
+ * 217,728 states, 2,000 customers × 36 months), where the model Q stage closes its state set
+ * with ~180,000 unvisited states. These are timings only; accuracy is measured by
+ * bench/irl-study.ts and bench/irl-panels.ts.
  */
 import type { BenchContext, BenchEntry } from './run';
-import { deepPqr, irlDataFromPanel, tabularPqr } from '../src/irl';
+import { deepPqr, irlDataFromPanel, largeMembershipWorld, tabularPqr } from '../src/irl';
 import { firstStage, membershipWorld, nfxp } from '../src/membership';
 import { firstStageProbabilities } from '../src/membership/estimate/ccp';
 
@@ -49,5 +52,18 @@ export default async function irl(ctx: BenchContext): Promise<BenchEntry[]> {
   tabularPqr(first.model, P, { anchorAction: 0 });
   entries.push({ name: 'tabularPqr on the first-stage model (2,268 states)', value: (performance.now() - t) / 1000, unit: 's' });
   fit.dispose();
+  const big = largeMembershipWorld({ levels: q ? 4 : 12 });
+  const bigPanel = big.simulate({ customers: q ? 200 : 2000, months: 36, seed: 1 });
+  const bigData = irlDataFromPanel(big.model, bigPanel);
+  ctx.log(`irl: Deep PQR on the ${big.model.states.size.toLocaleString('en')}-state scenario, ${bigPanel.length} rows`);
+  const bigFit = await deepPqr(bigData, { anchorAction: 'none', discount: big.config.discount, seed: 1, ...opts });
+  const tm = bigFit.transitionModel!;
+  entries.push({
+    name: `deepPqr training, membership-continuous (${big.model.states.size.toLocaleString('en')} states), ${bigPanel.length.toLocaleString('en')} transitions`,
+    value: bigFit.seconds.total,
+    unit: 's',
+    note: `P ${bigFit.seconds.policy.toFixed(1)} s, Q ${bigFit.seconds.q.toFixed(1)} s (${tm.unvisited.note}), R ${bigFit.seconds.reward.toFixed(1)} s`,
+  });
+  bigFit.dispose();
   return entries;
 }

@@ -356,7 +356,7 @@ export async function compareEstimators(world: TruthWorld, panel: Panel, options
             const dropped = !tm
               ? ''
               : tm.unvisited.closed
-                ? ` (closed under the model: ${tm.unvisited.added.toLocaleString('en')} unvisited states added${tm.droppedMass > 0 ? `, ${(100 * tm.droppedMass).toFixed(1)}% of next-state mass still dropped` : ''})`
+                ? ` (closed under the model: ${tm.unvisited.added.toLocaleString('en')} unvisited states added${tm.droppedMass >= 5e-4 ? `, ${(100 * tm.droppedMass).toFixed(1)}% of next-state mass still dropped` : ''})`
                 : ` (${(100 * tm.droppedMass).toFixed(1)}% of next-state mass on states not in the data, dropped: ${tm.unvisited.note})`;
             row.note = `${deep.backend}; Q stage ${deep.qStage}${dropped}; ${deep.projectionWeights} projection, R² ${deep.projectionR2.toFixed(3)}; SEs: ${deep.bootstrap === 0 ? 'none (bootstrap 0)' : deep.bootstrapRefit === 'all' ? `bootstrap, every stage refitted (${deep.bootstrap} replicates)` : 'bootstrap of the projection only (lower bounds)'}`;
           } finally {

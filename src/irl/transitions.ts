@@ -41,10 +41,11 @@
  * the P network +1.02 → +0.46 pp once ~180 unvisited states are added; with a given true policy,
  * which covers only the rows, so that only forced states can be added, +0.70 → +0.32 pp). Two cheaper remedies were tried and dropped: mapping an unseen successor to
  * the nearest observed state (θ further from the truth), and adding only the unvisited states
- * where the anchor is feasible (0.1–0.4 pp). On the 217,728-state scenario with 2,000 customers
- * 47% of the mass falls on unvisited states and the closure would add ~190,000 states (310 s,
- * θ still off by up to 164% since the P network's policy on states nobody visited is a guess),
- * so Deep PQR abandons it there (`closeStates`) and drops that mass.
+ * where the anchor is feasible (0.1–0.4 pp). On the 217,728-state scenario (2,000 customers ×
+ * 36 months) 47% of the mass falls on unvisited states: dropping it left θ off by up to 6× and
+ * the month-12 shares after monthly +$3 off by 1.7–4.0 pp (seeds 1–6); the closure adds
+ * 181,000–186,000 states (about 60 s more) and brings them to 0.1–1.3 pp, θ within 0.13–0.72.
+ * Closing only the first 20,000 states reached was erratic (5.5 and 1.4 pp on seeds 1 and 2).
  */
 import { InputError } from '../core/errors';
 import { featureRowKey, type IrlData } from './data';
