@@ -679,7 +679,7 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
             closure = { added: 0, closed: false, note: `the closure needs more than closeStates = ${o.closeStates} unvisited states; their mass is dropped` };
           } else {
             succ = concatSuccessors(parts);
-            closure = { added: fill.count, closed: true, note: `${fill.count} unvisited states added` };
+            closure = { added: fill.count, closed: true, note: `${fill.count.toLocaleString('en')} unvisited states added` };
             const Ut = U + fill.count;
             const extend = <T extends Float64Array | Int32Array>(a: T, extra: ArrayLike<number>, make: (len: number) => T): T => {
               const out = make(a.length + extra.length);
