@@ -401,6 +401,68 @@ function evaluateLinear(U: number, C: number, beta: number, rhs: Float64Array, q
   return W;
 }
 
+/**
+ * Closes the model Q stage's state set: queries the successors of the observed states, adds the
+ * unvisited ones `fill` accepts, queries theirs, and so on (breadth first). Returns every
+ * successor list (query numbers: the observed queries, then one per added state) and the per-state
+ * inputs extended to the added states — or only `info` when more than `maxStates` were needed.
+ */
+function closeStateSet(args: {
+  tm: ReturnType<typeof fitTransitionModel>;
+  fill: Exclude<ReturnType<typeof unvisitedStates>, { reason: string }>;
+  q0: { state: Int32Array; action: Int32Array };
+  observed: ModelInputs;
+  A: number;
+  anchor: number;
+  maxStates: number;
+  policyAt: (features: Float64Array, feasible: Uint8Array) => ArrayLike<number>;
+  progress?: (p: IrlProgress) => void;
+}): { succ?: Successors; inputs?: ModelInputs; info: UnvisitedStateInfo } {
+  const { tm, fill, q0, observed, A, anchor, maxStates } = args;
+  const U = observed.Ut;
+  const parts: Successors[] = [];
+  let next = q0;
+  let done = U;
+  while (next.state.length > 0 && fill.count < maxStates) {
+    parts.push(tm.successors(next, { addState: (lv) => fill.offer(lv) }));
+    if (fill.count > 0) args.progress?.({ stage: 'q', fraction: 0, message: `Q stage: closing the state set, ${fill.count.toLocaleString('en')} unvisited states added` });
+    const added = tm.stateCount;
+    next = { state: Int32Array.from({ length: added - done }, (_, k) => done + k), action: fill.action().slice(done - U, added - U) };
+    done = added;
+  }
+  const n = fill.count;
+  if (n >= maxStates) return { info: { added: 0, closed: false, note: `the closure needs more than closeStates = ${maxStates} unvisited states; their mass is dropped` } };
+  const forced = fill.action();
+  const reward = fill.forcedReward();
+  const lpbNew = new Float64Array(n);
+  if (forced.includes(anchor)) {
+    const lp = args.policyAt(fill.features(), fill.feasible());
+    for (let k = 0; k < n; k++) if (forced[k] === anchor) lpbNew[k] = lp[k * A + anchor];
+  }
+  const Ut = U + n;
+  const queryOf = new Int32Array(Ut * A).fill(-1);
+  queryOf.set(observed.queryOf);
+  for (let k = 0; k < n; k++) queryOf[(U + k) * A + forced[k]] = q0.state.length + k;
+  const cat = <T extends Float64Array | Int32Array>(a: T, extra: T): T => {
+    const out = new (a.constructor as new (len: number) => T)(a.length + extra.length);
+    out.set(a);
+    out.set(extra, a.length);
+    return out;
+  };
+  return {
+    succ: concatSuccessors(parts),
+    inputs: {
+      Ut,
+      bU: cat(observed.bU, forced),
+      phiB: cat(observed.phiB, reward.features),
+      offsetB: cat(observed.offsetB, reward.offset),
+      lpbU: cat(observed.lpbU, lpbNew),
+      queryOf,
+    },
+    info: { added: n, closed: true, note: `${n.toLocaleString('en')} unvisited states added` },
+  };
+}
+
 /** The `anchorValue` option: a Float64Array of `length` finite values (rows × C). */
 function checkAnchorValue(av: unknown, length: number, C: number): Float64Array {
   if (!(av instanceof Float64Array) || av.length !== length) throw invalidOption('anchorValue', `a Float64Array of rows·(K + 1) = ${length} values`, av);
@@ -648,12 +710,10 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
         else (offsetB[u] = data.offset[i * A + a]), phiB.set(data.rewardFeatures.subarray((i * A + a) * K, (i * A + a + 1) * K), u * K);
       }
       const q0 = { state: Int32Array.from(qs), action: Int32Array.from(qa) };
-      let modelInputs: ModelInputs | undefined;
-      // close the state set under the model (see ./unvisited): successors nobody visited are added
-      // and valued, unless the closure would need more than `closeStates` of them
-      let succ: Successors | undefined;
-      let closure: UnvisitedStateInfo = { added: 0, closed: false, note: 'closeStates is 0' };
-      let abandoned = false;
+      const observed: ModelInputs = { Ut: U, bU, phiB, offsetB, lpbU, queryOf };
+      let closed: ReturnType<typeof closeStateSet> = {
+        info: { added: 0, closed: false, note: o.closeStates === 0 ? 'closeStates is 0' : 'the anchor value is given (no Q stage)' },
+      };
       if (o.closeStates > 0 && options.anchorValue === undefined) {
         const fill = unvisitedStates({
           variables, U, D, A, K, anchor, xU, level, bU, phiB, offsetB,
@@ -661,71 +721,25 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
           anchorStates: policyNet !== undefined,
           maxStates: o.closeStates,
         });
-        if ('reason' in fill) closure = { added: 0, closed: false, note: fill.reason };
-        else {
-          const parts: Successors[] = [];
-          let next = q0;
-          let done = U;
-          while (next.state.length > 0 && fill.count < o.closeStates) {
-            parts.push(tm.successors(next, { addState: (lv) => fill.offer(lv) }));
-            if (fill.count > 0) progress?.({ stage: 'q', fraction: 0, message: `Q stage: closing the state set, ${fill.count.toLocaleString('en')} unvisited states added` });
-            const added = tm.stateCount;
-            const forced = fill.action();
-            next = { state: Int32Array.from({ length: added - done }, (_, k) => done + k), action: forced.slice(done - U, added - U) };
-            done = added;
-          }
-          if (fill.count >= o.closeStates) {
-            abandoned = true;
-            closure = { added: 0, closed: false, note: `the closure needs more than closeStates = ${o.closeStates} unvisited states; their mass is dropped` };
-          } else {
-            succ = concatSuccessors(parts);
-            closure = { added: fill.count, closed: true, note: `${fill.count.toLocaleString('en')} unvisited states added` };
-            const Ut = U + fill.count;
-            const extend = <T extends Float64Array | Int32Array>(a: T, extra: ArrayLike<number>, make: (len: number) => T): T => {
-              const out = make(a.length + extra.length);
-              out.set(a);
-              out.set(extra, a.length);
-              return out;
-            };
-            const forced = fill.action();
-            const reward = fill.forcedReward();
-            const lpbNew = new Float64Array(fill.count);
-            if (policyNet && fill.count > 0) {
-              const xs = fill.features();
-              const feas = fill.feasible();
-              const lp = tf.tidy(() => {
-                const mask = tf.tensor2d(Float32Array.from(feas, (f) => (f ? 0 : -1e9)), [fill.count, A]);
-                return tf.logSoftmax(tf.add(policyNet!.apply(tf.tensor2d(scale(xs, scaler), [fill.count, D])), mask)).dataSync();
-              });
-              for (let k = 0; k < fill.count; k++) if (forced[k] === anchor) lpbNew[k] = lp[k * A + anchor];
-            }
-            const qOf = new Int32Array(Ut * A).fill(-1);
-            qOf.set(queryOf);
-            for (let k = 0; k < fill.count; k++) qOf[(U + k) * A + forced[k]] = qs.length + k;
-            modelInputs = {
-              Ut,
-              bU: extend(bU, forced, (l) => new Int32Array(l)),
-              phiB: extend(phiB, reward.features, (l) => new Float64Array(l)),
-              offsetB: extend(offsetB, reward.offset, (l) => new Float64Array(l)),
-              lpbU: extend(lpbU, lpbNew, (l) => new Float64Array(l)),
-              queryOf: qOf,
-            };
-          }
-        }
+        // log π̂(·|x) of the P network at states nobody visited
+        const policyAt = (xs: Float64Array, feas: Uint8Array): Float32Array | Int32Array | Uint8Array =>
+          tf.tidy(() => {
+            const m = feas.length / A;
+            const mask = tf.tensor2d(Float32Array.from(feas, (f) => (f ? 0 : -1e9)), [m, A]);
+            return tf.logSoftmax(tf.add(policyNet!.apply(tf.tensor2d(scale(xs, scaler), [m, D])), mask)).dataSync();
+          });
+        closed = 'reason' in fill ? { info: { added: 0, closed: false, note: fill.reason } } : closeStateSet({ tm, fill, q0, observed, A, anchor, maxStates: o.closeStates, policyAt, progress });
       }
-      if (!succ) {
-        // an abandoned closure leaves added states in the model: refit it for a clean state set
-        const clean = abandoned ? fitTransitionModel({ U, A, variables, level, transitions }) : tm;
-        succ = clean.successors(q0);
-      }
-      modelInputs ??= { Ut: U, bU, phiB, offsetB, lpbU, queryOf };
+      // an abandoned closure leaves added states in the model: refit it for a clean state set
+      const succ = closed.succ ?? (tm.stateCount > U ? fitTransitionModel({ U, A, variables, level, transitions }) : tm).successors(q0);
+      const modelInputs = closed.inputs ?? observed;
       transitionInfo = {
         variables: variables.map((vr) => ({ name: vr.name, levels: vr.levels.length, static: vr.static })),
         exclusiveGroups: tm.exclusiveGroups.map((g) => g.map((v) => variables[v].name)),
         transitions: tm.transitions,
         droppedMass: succ.droppedMass,
         successorsPerQuery: succ.state.length / Math.max(1, succ.ptr.length - 1),
-        unvisited: closure,
+        unvisited: closed.info,
       };
       let givenW: Float64Array | undefined;
       if (options.anchorValue !== undefined) {
