@@ -85,6 +85,8 @@ describe('irl: deepPqr', () => {
       ['unknown qStage', data, { qStage: 'lstd' }, /`qStage`: expected one of "model", "fitted", got "lstd"/],
       ['unknown bootstrapRefit', data, { bootstrapRefit: 'everything' }, /`bootstrapRefit`: expected one of "projection", "all"/],
       ['unknown projectionWeights', data, { projectionWeights: 'equal' }, /`projectionWeights`: expected one of "balanced", "rows"/],
+      ['closeStates −1', data, { closeStates: -1 }, /`closeStates`.*got -1/],
+      ['closeStates 2.5', data, { closeStates: 2.5 }, /`closeStates`.*got 2.5/],
     ];
     for (const [name, d, extra, re] of cases) {
       await assert.rejects(deepPqr(d, { anchorAction: 'none', discount: 0.98, ...tiny, ...extra }), (e: Error) => {
