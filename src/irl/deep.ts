@@ -716,7 +716,7 @@ export async function deepPqr(data: IrlData, options: DeepPqrOptions): Promise<D
       };
       if (o.closeStates > 0 && options.anchorValue === undefined) {
         const fill = unvisitedStates({
-          variables, U, D, A, K, anchor, xU, level, bU, phiB, offsetB,
+          variables, U, D, A, K, anchor, xU, level, phiB, offsetB,
           feasibleU: Uint8Array.from({ length: U * A }, (_, k) => data.feasible[uniq[Math.floor(k / A)] * A + (k % A)]),
           anchorStates: policyNet !== undefined,
           maxStates: o.closeStates,

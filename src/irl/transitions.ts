@@ -39,9 +39,10 @@
  * on the anchor's counterfactual paths (locked annual members whose engagement moved): dropping
  * it biased the counterfactual monthly share by +0.4 to +0.6 pp over 13 panels (mean error with
  * the P network +1.02 → +0.46 pp once ~180 unvisited states are added; with a given true policy,
- * which covers only the rows, so that only forced states can be added, +0.70 → +0.32 pp). Two cheaper remedies were tried and dropped: mapping an unseen successor to
- * the nearest observed state (θ further from the truth), and adding only the unvisited states
- * where the anchor is feasible (0.1–0.4 pp). On the 217,728-state scenario (2,000 customers ×
+ * which covers only the rows, so that only forced states can be added, +0.70 → +0.32 pp). Two
+ * cheaper remedies were tried and dropped: mapping an unseen successor to the nearest observed
+ * state (θ further from the truth), and adding only the unvisited states where the anchor is
+ * feasible (0.1–0.4 pp). On the 217,728-state scenario (2,000 customers ×
  * 36 months) 47% of the mass falls on unvisited states: dropping it left θ off by up to 6× and
  * the month-12 shares after monthly +$3 off by 1.7–4.0 pp (seeds 1–6); the closure adds
  * 181,000–186,000 states (about 60 s more) and brings them to 0.1–1.3 pp, θ within 0.13–0.72.
@@ -287,6 +288,7 @@ export function fitTransitionModel(args: {
         const factors: Factor[] = [];
         const groupFactor = new Map<number, Factor>();
         let combos = 1;
+        // a copy: adding a state below may reallocate the level store under a view
         const lu = Int32Array.from(levelsAt(u));
         for (let v = 0; v < V; v++) {
           tuple[v] = lu[v];

@@ -38,7 +38,7 @@ export interface UnvisitedStates {
 
 /**
  * Builds the filler from the visited distinct states (U of them: features `xU` U × D, variable
- * levels `level` U × V, feasibility U × A, the anchor-or-forced action `bU`, and the forced
+ * levels `level` U × V, feasibility U × A, and where the anchor is infeasible the forced
  * action's φ `phiB` U × K and `offsetB`), or a reason why unvisited states cannot be valued.
  */
 export function unvisitedStates(args: {
@@ -51,7 +51,6 @@ export function unvisitedStates(args: {
   xU: Float64Array;
   level: Int32Array;
   feasibleU: Uint8Array;
-  bU: Int32Array;
   phiB: Float64Array;
   offsetB: Float64Array;
   /** Whether states where the anchor is feasible can be valued (a P network exists). */
@@ -59,17 +58,18 @@ export function unvisitedStates(args: {
   /** Refuse every state after this many (the caller then abandons the closure). */
   maxStates: number;
 }): UnvisitedStates | { reason: string } {
-  const { variables, U, D, A, K, anchor, xU, level, feasibleU, bU, phiB, offsetB } = args;
+  const { variables, U, D, A, K, anchor, xU, level, feasibleU, phiB, offsetB } = args;
   const V = variables.length;
   // a variable whose level determines the feasible actions
   let patternOf: Map<number, number> | undefined;
   let by = -1;
   const patterns: string[] = [];
+  const feasibilityOf = Array.from({ length: U }, (_, u) => Array.from(feasibleU.subarray(u * A, (u + 1) * A)).join(''));
   for (let v = 0; v < V && by < 0; v++) {
     const m = new Map<number, string>();
     let ok = true;
     for (let u = 0; u < U && ok; u++) {
-      const p = Array.from(feasibleU.subarray(u * A, (u + 1) * A)).join('');
+      const p = feasibilityOf[u];
       const l = level[u * V + v];
       const seen = m.get(l);
       if (seen === undefined) m.set(l, p);

@@ -140,7 +140,6 @@ describe('irl: transition model (Deep PQR qStage "model")', () => {
     const xU = new Float64Array(U * D);
     const level = new Int32Array(U * V);
     const feasibleU = new Uint8Array(U * A);
-    const bU = new Int32Array(U);
     const phiB = new Float64Array(U * K);
     const offsetB = new Float64Array(U);
     unique.forEach((i, u) => {
@@ -148,10 +147,9 @@ describe('irl: transition model (Deep PQR qStage "model")', () => {
       for (let v = 0; v < V; v++) level[u * V + v] = levelOf(data.stateFeatures.subarray(i * D, (i + 1) * D), v);
       feasibleU.set(data.feasible.subarray(i * A, (i + 1) * A), u * A);
       const b = data.feasible[i * A] ? 0 : data.feasible.subarray(i * A, (i + 1) * A).indexOf(1);
-      bU[u] = b;
       if (b !== 0) (phiB.set(data.rewardFeatures.subarray((i * A + b) * K, (i * A + b + 1) * K), u * K), (offsetB[u] = data.offset[i * A + b]));
     });
-    const fill = unvisitedStates({ variables, U, D, A, K, anchor: 0, xU, level, feasibleU, bU, phiB, offsetB, anchorStates: true, maxStates: 1e6 });
+    const fill = unvisitedStates({ variables, U, D, A, K, anchor: 0, xU, level, feasibleU, phiB, offsetB, anchorStates: true, maxStates: 1e6 });
     assert.ok(!('reason' in fill), JSON.stringify(fill));
     if ('reason' in fill) return;
     const table = modelStateFeatures(w.model);
@@ -197,7 +195,6 @@ describe('irl: transition model (Deep PQR qStage "model")', () => {
     const xU = new Float64Array(U * 2);
     const level = new Int32Array(U * 2);
     const feasibleU = new Uint8Array(U * 2);
-    const bU = new Int32Array(U);
     const phiB = new Float64Array(U * 2);
     const offsetB = new Float64Array(U);
     for (let u = 0; u < U; u++) {
@@ -206,12 +203,11 @@ describe('irl: transition model (Deep PQR qStage "model")', () => {
       xU.set([locked, x], u * 2);
       level.set([locked, x], u * 2);
       feasibleU.set(locked ? [0, 1] : [1, 1], u * 2);
-      bU[u] = locked ? 1 : 0;
       if (locked) phiB.set([x, x * x], u * 2), (offsetB[u] = 0.5);
     }
     const make = (square: boolean, anchorStates: boolean) => {
       const phi = Float64Array.from(phiB, (v, k) => (k % 2 === 1 && !square ? 3 * xU[Math.floor(k / 2) * 2 + 1] - 1 : v));
-      const fill = unvisitedStates({ variables, U, D: 2, A: 2, K: 2, anchor: 0, xU, level, feasibleU, bU, phiB: phi, offsetB, anchorStates, maxStates: 100 });
+      const fill = unvisitedStates({ variables, U, D: 2, A: 2, K: 2, anchor: 0, xU, level, feasibleU, phiB: phi, offsetB, anchorStates, maxStates: 100 });
       assert.ok(!('reason' in fill));
       return fill as Exclude<typeof fill, { reason: string }>;
     };
